@@ -1,0 +1,87 @@
+"""Scores from check results and the manifest's points. Shared by `grade` and `grade-class`.
+
+An exercise earns its points when every one of its checks passes. With `partial_credit = true`
+in the manifest, each distinct check (a parametrised check counts once, and passes only when
+all its cases pass) earns an equal share, rounded down to whole points.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pydantic import BaseModel, Field
+
+from fastlings.manifest import Course, Entry
+from fastlings.runner import CheckResult, RunResult
+
+
+class CheckGrade(BaseModel):
+    name: str
+    passed: bool
+    outcome: str
+    message: str | None = None
+
+
+class ExerciseGrade(BaseModel):
+    id: str
+    chapter: str
+    points_earned: int
+    points_possible: int
+    passed: bool
+    reason: str | None = Field(default=None, description="Why nothing ran, when nothing did.")
+    checks: list[CheckGrade] = Field(default_factory=list)
+
+
+class CourseGrade(BaseModel):
+    points_earned: int
+    points_possible: int
+    exercises: list[ExerciseGrade]
+
+
+def grade_exercise(
+    entry: Entry, results: list[CheckResult], reason: str | None = None
+) -> ExerciseGrade:
+    possible = entry.exercise.points
+    by_name: dict[str, list[CheckResult]] = defaultdict(list)
+    for result in results:
+        by_name[result.name or result.nodeid].append(result)
+    checks = [
+        CheckGrade(
+            name=name,
+            passed=all(c.outcome == "passed" for c in cases),
+            outcome=next((c.outcome for c in cases if c.outcome != "passed"), "passed"),
+            message=next((c.message for c in cases if c.outcome != "passed"), None),
+        )
+        for name, cases in by_name.items()
+    ]
+    if not checks and reason is None:
+        reason = "no check ran"
+    passed = bool(checks) and all(c.passed for c in checks)
+    if passed:
+        earned = possible
+    elif entry.exercise.partial_credit and checks:
+        earned = possible * sum(c.passed for c in checks) // len(checks)
+    else:
+        earned = 0
+    return ExerciseGrade(
+        id=entry.exercise.id,
+        chapter=entry.chapter.id,
+        points_earned=earned,
+        points_possible=possible,
+        passed=passed,
+        reason=reason,
+        checks=checks,
+    )
+
+
+def grade_run(course: Course, run: RunResult, entries: list[Entry] | None = None) -> CourseGrade:
+    """Grade the given entries (default: all) from one run; a crashed run earns nothing."""
+    graded = [
+        grade_exercise(entry, [] if run.crashed else run.for_entry(entry), run.crashed)
+        for entry in (entries if entries is not None else course.entries())
+    ]
+    return CourseGrade(
+        points_earned=sum(g.points_earned for g in graded),
+        points_possible=sum(g.points_possible for g in graded),
+        exercises=graded,
+    )
