@@ -36,6 +36,7 @@ REPORT_ENV = "FASTLINGS_REPORT"
 
 target_key = pytest.StashKey[Target]()
 kind_key = pytest.StashKey[str]()
+reported_key = pytest.StashKey[set[str]]()
 learner_file_key = pytest.StashKey[Path]()
 
 
@@ -164,11 +165,19 @@ def module(
     path = exercise_entry.source_path(fastlings_target)
     request.node.stash[learner_file_key] = path
     monkeypatch.setenv("DATABASE_URL", db_url)
+    failure: LearnerCodeError | None = None
     try:
         loaded = import_fresh(exercise_entry.module_name(fastlings_target), path)
     except LearnerCodeError as exc:
+        failure = exc
+    if failure is not None:
         request.node.stash[kind_key] = "import"
-        pytest.fail(str(exc), pytrace=False)
+        reported = request.config.stash.setdefault(reported_key, set())
+        first_line = str(failure).splitlines()[0]
+        if first_line in reported:  # said in full once per run; afterwards one line
+            pytest.fail(f"{first_line} (see above)", pytrace=False)
+        reported.add(first_line)
+        pytest.fail(str(failure), pytrace=False)
     yield loaded
 
 

@@ -203,6 +203,13 @@ def judge_starter(entry: Entry, results: list[CheckResult], report: Report) -> s
                     f"by assertion ({case.kind}, {case.phase}): {_first_line(case.message)}",
                 )
         failed = [c for c in cases if c.outcome == "failed" and c.kind == "assertion"]
+        for case in failed:
+            if not case.message or case.message.startswith("assert "):
+                report.breach(
+                    entry.qualified_id,
+                    f"on the starter, {case.nodeid.split('::')[-1]} fails with a bare assert; "
+                    "give it a teaching message (observed, expected, lesson section)",
+                )
         if name in declared:
             if not failed:
                 report.breach(entry.qualified_id, f"on the starter, {name} does not fail")

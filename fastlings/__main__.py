@@ -1,0 +1,3 @@
+from fastlings.cli import main
+
+main()

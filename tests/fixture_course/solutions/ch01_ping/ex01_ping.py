@@ -1,0 +1,8 @@
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/ping", status_code=200)
+async def ping() -> dict[str, bool]:
+    return {"pong": True}
