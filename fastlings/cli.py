@@ -57,11 +57,17 @@ def verify(
 def snippets(root: RootOption = None) -> None:
     """Refresh the code snippets in the lessons from the files they copy (maintainers)."""
     from fastlings.manifest import lesson_path, load_course
-    from fastlings.snippets import refresh
+    from fastlings.snippets import refresh, render_readme
 
     course_root = _root(root)
     course = load_course(course_root)
     changed = refresh(course_root, [lesson_path(course_root, c) for c in course.chapters])
+    readme = course_root / "README.md"
+    if readme.is_file():
+        text = readme.read_text(encoding="utf-8")
+        if render_readme(course, text) != text:
+            readme.write_text(render_readme(course, text), encoding="utf-8")
+            changed.append(readme)
     for lesson in changed:
         typer.echo(f"refreshed {lesson.relative_to(course_root)}")
     typer.echo(f"{len(changed)} lesson(s) changed")

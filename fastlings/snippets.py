@@ -8,7 +8,9 @@ a fenced block:
     (the source of create_user, decorators included)
     ```
 
-`fastlings snippets` refreshes every block; `fastlings verify` fails when one is stale.
+The README's chapter table between `<!-- chapter-map -->` markers is generated from the
+manifest the same way. `fastlings snippets` refreshes every block; `fastlings verify` fails when
+one is stale.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import ast
 import re
 from pathlib import Path
 
+from fastlings.manifest import Course, lesson_path, notebook_path
+
 MARKER = re.compile(
     r"(?P<marker><!-- snippet: (?P<file>\S+)(?P<names>(?: [A-Za-z_][A-Za-z0-9_]*)+) -->\n)"
     r"```(?P<lang>[a-z]*)\n(?P<code>.*?)```",
@@ -24,8 +28,29 @@ MARKER = re.compile(
 )
 
 
+CHAPTER_MAP = re.compile(r"(<!-- chapter-map -->\n)(.*?)(<!-- /chapter-map -->)", re.S)
+
+
 class SnippetError(Exception):
     pass
+
+
+def chapter_map(course: Course) -> str:
+    """The README's chapter table, generated from the manifest."""
+    rows = ["| # | Chapter | Exercises | Lesson | Notebook |", "|---|---|---|---|---|"]
+    for chapter in course.chapters:
+        exercises = ", ".join(f"`{e.id}`" for e in chapter.exercises)
+        lesson = lesson_path(course.root, chapter).relative_to(course.root).as_posix()
+        notebook = notebook_path(course.root, chapter).relative_to(course.root).as_posix()
+        rows.append(
+            f"| {chapter.number} | {chapter.title} | {exercises} | [{lesson}]({lesson}) "
+            f"| [{notebook}]({notebook}) |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def render_readme(course: Course, text: str) -> str:
+    return CHAPTER_MAP.sub(lambda m: m[1] + chapter_map(course) + m[3], text)
 
 
 def extract(path: Path, names: list[str]) -> str:

@@ -36,7 +36,7 @@ from fastlings.manifest import (
     notebook_path,
 )
 from fastlings.runner import CheckResult, RunResult, run_checks
-from fastlings.snippets import stale_lessons
+from fastlings.snippets import render_readme, stale_lessons
 
 TODO = "# TODO:"
 LINT_PATHS = ("fastlings", "checks", "solutions", "exercises", "tests", "bench")
@@ -90,6 +90,11 @@ def check_files(course: Course, report: Report) -> None:
     lessons = [lesson_path(root, c) for c in course.chapters]
     for problem in stale_lessons(root, lessons):
         report.breach("lessons", problem)
+    readme = root / "README.md"
+    if readme.is_file():
+        text = readme.read_text(encoding="utf-8")
+        if render_readme(course, text) != text:
+            report.breach("README.md", "the chapter map is stale; run `fastlings snippets`")
     for extra in course.course.extra_lessons:
         expected["lesson"].add((root / "lessons" / extra).resolve())
 
