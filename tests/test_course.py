@@ -4,9 +4,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parent.parent
 
 
+@pytest.mark.timeout(900)
 def test_fastlings_verify_passes_on_the_course() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "fastlings", "verify"],
