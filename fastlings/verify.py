@@ -150,8 +150,10 @@ def check_todos(entry: Entry, report: Report) -> None:
             continue
         if i2 > i1:
             first, last = starter[i1][0], starter[i2 - 1][0]
-        else:  # lines only the solution has: the marker belongs just above the insertion point
-            first = last = starter[i1 - 1][0] if i1 > 0 else 1
+        else:  # lines only the solution has: the marker belongs just above the insertion point,
+            # or in the comment lines between it and the next code line ("write X here")
+            first = starter[i1 - 1][0] if i1 > 0 else 1
+            last = starter[i1][0] - 1 if i1 < len(starter) else len(starter_lines)
         window = starter_lines[max(0, first - 9) : last]
         if not any(TODO in line for line in window):
             rel = entry.exercise_path.relative_to(entry.course.root)
