@@ -45,11 +45,31 @@ async def rows(engine: AsyncEngine) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in result]
 
 
+def detail_of(response: Response) -> Any:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text
+    return body.get("detail") if isinstance(body, dict) else body
+
+
 def error_locs(response: Response) -> list[tuple[Any, ...]]:
-    detail = response.json().get("detail") if response.status_code == 422 else None
+    detail = detail_of(response) if response.status_code == 422 else None
     if not isinstance(detail, list):
         return []
     return [tuple(error.get("loc", ())) for error in detail if isinstance(error, dict)]
+
+
+def outcome(response: Response) -> str:
+    """'201', or '422 (name: String should have at most 99 characters)' for a validation error."""
+    locs = error_locs(response)
+    if not locs:
+        return f"{response.status_code} {response.text[:120]}"
+    details = [
+        f"{loc[-1] if loc else '?'}: {error.get('msg')}"
+        for loc, error in zip(locs, detail_of(response), strict=False)
+    ]
+    return f"{response.status_code} ({'; '.join(details)})"
 
 
 INVALID = [
@@ -75,7 +95,12 @@ async def test_invalid_fields_get_422_naming_the_field(
             continue
         locs = error_locs(response)
         if not any(loc and loc[-1] == field for loc in locs):
-            problems.append(f"{what} got 422, but the errors point at {locs}, not at {field!r}")
+            seen = (
+                f"its errors point at {[list(loc) for loc in locs]}"
+                if locs
+                else f"its detail is {detail_of(response)!r:.100}"
+            )
+            problems.append(f"{what} got 422, but {seen}: no error names the {field!r} field")
             patterns.append(f"the constraint on the {field} field itself")
     assert not problems, teach(
         f"POST {path}: " + "; ".join(problems) + ".",
@@ -104,7 +129,7 @@ async def test_boundary_values_are_accepted(
     for what, body in edges:
         response = await client.post(path, json=body)
         if response.status_code != 201:
-            refused.append(f"{what} got {response.status_code} {response.text[:120]}")
+            refused.append(f"{what} got {outcome(response)}")
     assert not refused, teach(
         f"POST {path} refused valid sign-ups: " + "; ".join(refused) + ".",
         "the bounds are inclusive: min_length=1, max_length=100, ge=0, le=150, and age is "
