@@ -53,6 +53,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 SessionDep = Annotated[AsyncSession, Depends(get_db)]
 
 
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    name: str
+    age: int | None
+
+
 # The request model is the contract for the body. Every field says what it accepts:
 #   EmailStr                a syntactically valid address (needs the email-validator package)
 #   min_length/max_length   1 to 100 characters, the size of the name column
@@ -62,15 +71,6 @@ class UserCreate(BaseModel):
     email: EmailStr
     name: str = Field(min_length=1, max_length=100)
     age: int | None = Field(None, ge=0, le=150)
-
-
-class UserRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    email: str
-    name: str
-    age: int | None
 
 
 router = APIRouter(prefix="/users", tags=["users"])
