@@ -24,6 +24,11 @@ Teach = Callable[[str, str], str]
 # What a client may see of a user. Anything else in a body is a leak.
 PUBLIC = {"id", "email", "name", "created_at"}
 PASSWORD = "correct horse battery staple"
+# Said after a 500: the usual cause in this chapter.
+RESPONSE_500 = (
+    "; a 500 here usually means the returned row does not fit the response model "
+    "(FastAPI logs a ResponseValidationError naming the field)"
+)
 SIGNUP = {"email": "ada@example.com", "name": "Ada Lovelace", "password": PASSWORD}
 READ_PATH = re.compile(r"^/users/\{[^}/]+\}/?$")
 
@@ -85,7 +90,8 @@ async def test_create_and_read_show_only_public_fields(
     created = await client.post(path, json=SIGNUP)
     assert created.status_code == 201, teach(
         f"POST {path} with a valid sign-up answered {created.status_code}: {created.text[:200]}",
-        "201 with the new user, read from the ORM row through the public model",
+        "201 with the new user, read from the ORM row through the public model"
+        + (RESPONSE_500 if created.status_code == 500 else ""),
     )
     found = leaks(created)
     assert not found, teach(
@@ -98,7 +104,8 @@ async def test_create_and_read_show_only_public_fields(
     read = await client.get(path)
     assert read.status_code == 200, teach(
         f"GET {path}, for the user just created, answered {read.status_code}: {read.text[:200]}",
-        "200 with the user, read from the ORM row through the public model",
+        "200 with the user, read from the ORM row through the public model"
+        + (RESPONSE_500 if read.status_code == 500 else ""),
     )
     found = leaks(read)
     assert not found, teach(
@@ -155,7 +162,8 @@ async def test_created_at_is_iso_8601(
     value = body.get("created_at") if isinstance(body, dict) else None
     assert isinstance(value, str), teach(
         f"GET {path} for a stored user answered {response.status_code}: {response.text[:200]}",
-        "200 with created_at, a datetime field of the public model",
+        "200 with created_at, a datetime field of the public model"
+        + (RESPONSE_500 if response.status_code == 500 else ""),
     )
     try:
         parsed: datetime | None = datetime.fromisoformat(value) if "T" in value else None
