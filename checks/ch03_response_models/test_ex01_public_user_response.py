@@ -119,7 +119,9 @@ def declared_model(openapi: dict[str, Any], operation: dict[str, Any] | None) ->
     if operation is None:
         return "the route is missing from OpenAPI"
     responses = operation.get("responses", {})
-    success = next((responses[code] for code in ("201", "200") if code in responses), {})
+    success: dict[str, Any] = next(
+        (responses[code] for code in ("201", "200") if code in responses), {}
+    )
     name, component = resolve_ref(openapi, json_schema_of(success))
     if name is None:
         return "its success response declares no model (an empty schema)"
