@@ -1,9 +1,9 @@
 """Chapter 3, exercise 2: a list route, and why `exclude` is not enough.
 
 This app has one model for the whole row, password hash included, and asks each route to leave
-the hash out with `response_model_exclude`. Create and read remember; the list route, added
-later, does not: `GET /users` sends every user's hash. And OpenAPI documents `password_hash` on
-all three. Every `# TODO:` marks a place to change. Run the checks with:
+the hash out with `response_model_exclude`. Create and read do hide it. The list route asks for
+the same exclusion, yet `GET /users` sends every user's hash. And OpenAPI documents
+`password_hash` on all three. Every `# TODO:` marks a place to change. Run the checks with:
 
     pytest checks/ch03_response_models/test_ex02_public_user_list.py
 
@@ -109,8 +109,8 @@ async def read_user(user_id: int, db: SessionDep) -> User:
     return user
 
 
-# TODO: a list of the public model. (The exclude was forgotten here: this route leaks.)
-@router.get("", response_model=list[UserRecord])
+# TODO: a list of the public model, and no exclude.
+@router.get("", response_model=list[UserRecord], response_model_exclude={"password_hash"})
 async def list_users(db: SessionDep) -> Sequence[User]:
     result = await db.scalars(select(User).order_by(User.id))
     return result.all()
