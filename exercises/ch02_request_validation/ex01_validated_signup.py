@@ -56,12 +56,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 SessionDep = Annotated[AsyncSession, Depends(get_db)]
 
 
-# TODO: write a request model `UserCreate(BaseModel)` for the body:
+# The body needs a request model with a constraint on every field:
 #   email: a valid address (EmailStr)
 #   name:  1 to 100 characters (Field(min_length=..., max_length=...))
 #   age:   optional, 0 to 150 inclusive (int | None, Field(None, ge=..., le=...))
-
-
+# TODO: write it as `class UserCreate(BaseModel)` just below this response model.
 class UserRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
