@@ -1,0 +1,104 @@
+"""Chapter 3, exercise 1: the reference solution.
+
+Both endpoints declare `UserPublic` as their response model. FastAPI reads the ORM row through
+it (`from_attributes=True`) and sends only the fields it lists, so the password hash stays in
+the database, and OpenAPI documents exactly what a client receives.
+"""
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, status
+from pwdlib import PasswordHash
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from sqlalchemy import DateTime, String, func
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite+aiosqlite:///./fastlings.db")
+engine = create_async_engine(DATABASE_URL)
+SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+password_hasher = PasswordHash.recommended()
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+async def get_db() -> AsyncIterator[AsyncSession]:
+    async with SessionLocal() as session:
+        yield session
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Create the tables when the app starts; close the pool when it stops."""
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    yield
+    await engine.dispose()
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_db)]
+
+
+class UserCreate(BaseModel):
+    email: EmailStr
+    name: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=8, max_length=128)
+
+
+# The public model is an allow-list: a client sees these fields and nothing else. A column
+# added to User later (a hash, a flag, a token) stays private until someone adds it here.
+# from_attributes=True lets FastAPI read the fields from the ORM object's attributes.
+class UserPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    name: str
+    created_at: datetime
+
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+# response_model filters the returned ORM row through UserPublic and documents it in OpenAPI.
+# The return annotation stays `User` (what the function really returns) for the type checker.
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=UserPublic)
+async def create_user(payload: UserCreate, db: SessionDep) -> User:
+    user = User(
+        email=payload.email,
+        name=payload.name,
+        password_hash=password_hasher.hash(payload.password),
+    )
+    db.add(user)
+    await db.commit()
+    await db.refresh(user)  # loads created_at, which the database filled in
+    return user
+
+
+# Every route that returns a user declares the public model, not just the first one.
+@router.get("/{user_id}", response_model=UserPublic)
+async def read_user(user_id: int, db: SessionDep) -> User:
+    user = await db.get(User, user_id)
+    if user is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="User not found")
+    return user
+
+
+app = FastAPI(title="Fastlings users", lifespan=lifespan)
+app.include_router(router)
