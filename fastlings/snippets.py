@@ -116,6 +116,8 @@ def refresh(root: Path, lessons: list[Path]) -> list[Path]:
     """Rewrite stale snippets in place; return the lessons that changed."""
     changed = []
     for lesson in lessons:
+        if not lesson.is_file():
+            continue
         text = lesson.read_text(encoding="utf-8")
         fresh = render(root, text)
         if fresh != text:
