@@ -97,8 +97,9 @@ async def test_next_signup_works_after_a_conflict(
     after = await client.post(path, json=GRACE)
     assert after.status_code == 201, teach(
         f"After the duplicate sign-up (answered {duplicate.status_code}), POST {path} with a "
-        f"new email on the same session answered {after.status_code} {json_or_text(after)!r}: "
-        "the session was left in its failed transaction (PendingRollbackError).",
+        f"new email on the same session answered {after.status_code} {json_or_text(after)!r}. "
+        "A session left in a failed transaction refuses every later statement "
+        "(PendingRollbackError).",
         "`await db.rollback()` in the except block, before raising the 409, so the session can "
         "run the next statement",
     )
