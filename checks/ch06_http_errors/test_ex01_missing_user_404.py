@@ -28,7 +28,9 @@ async def ada_id(module: ModuleType, engine: AsyncEngine) -> int:
 
 
 @pytest.fixture
-async def client(module: ModuleType, ada_id: int, make_client: ClientFactory) -> AsyncIterator[AsyncClient]:
+async def client(
+    module: ModuleType, ada_id: int, make_client: ClientFactory
+) -> AsyncIterator[AsyncClient]:
     async with make_client(module.app) as http:
         yield http
 

@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 from httpx import AsyncClient, Response
 from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.util import await_
 
 from fastlings.plugin import ClientFactory

@@ -79,11 +79,11 @@ router = APIRouter(prefix="/users", tags=["users"])
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=UserRead)
 async def create_user(payload: UserCreate, db: SessionDep) -> User:
+    # TODO: commit here, before answering. After db.add(user): `await db.commit()` inside
+    # try/except IntegrityError, with `await db.rollback()` and HTTPException(status_code=409,
+    # detail=...) for a duplicate email (chapter 6). Only then return the user.
     user = User(id=uuid.uuid4(), **payload.model_dump())
     db.add(user)
-    # TODO: commit here, before answering: `await db.commit()` inside try/except IntegrityError,
-    # then `await db.rollback()` and HTTPException(status_code=409, detail=...) for a duplicate
-    # email (chapter 6).
     return user
 
 
