@@ -1,0 +1,161 @@
+"""Checks for chapter 6, exercise 2: 409 for a duplicate email, then a session that still works.
+
+Every request of a check gets the SAME session from the check (as test suites that wrap a test
+in one transaction do), so a session left in a failed transaction shows up on the next request.
+"""
+
+from collections.abc import AsyncIterator, Callable
+from types import ModuleType
+from typing import Any
+
+import pytest
+from httpx import AsyncClient, Response
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.util import await_
+
+from fastlings.plugin import ClientFactory
+from fastlings.testing import create_schema, find_operation
+
+Teach = Callable[[str, str], str]
+ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
+ADA_AGAIN = {"email": "ada@example.com", "name": "Someone Else"}
+GRACE = {"email": "grace@example.com", "name": "Grace Hopper"}
+
+
+@pytest.fixture
+async def client(
+    module: ModuleType,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    make_client: ClientFactory,
+) -> AsyncIterator[AsyncClient]:
+    """The learner's app; `get_db` hands every request one shared session of the check's."""
+    await create_schema(engine, module.Base.metadata)
+    async with sessionmaker() as session:
+
+        async def shared_session() -> AsyncIterator[AsyncSession]:
+            yield session
+
+        module.app.dependency_overrides[module.get_db] = shared_session
+        async with make_client(module.app) as http:
+            yield http
+
+
+def users_path(module: ModuleType) -> str:
+    found = find_operation(module.app.openapi(), "post", "/users")
+    return found[0] if found else "/users"
+
+
+def json_or_text(response: Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+async def count_users(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        return int(await conn.scalar(text("SELECT count(*) FROM users")) or 0)
+
+
+async def test_duplicate_email_gets_409_with_detail(
+    module: ModuleType, client: AsyncClient, engine: AsyncEngine, teach: Teach
+) -> None:
+    path = users_path(module)
+    first = await client.post(path, json=ADA)
+    assert first.status_code == 201, teach(
+        f"POST {path} with a new email answered {first.status_code} {json_or_text(first)!r}.",
+        "201 for a new user: only the duplicate case changes in this exercise",
+    )
+    second = await client.post(path, json=ADA_AGAIN)
+    body = json_or_text(second)
+    assert second.status_code == 409, teach(
+        f"POST {path} with an email that is already registered answered "
+        f"{second.status_code} {body!r}.",
+        "409 Conflict, from catching IntegrityError around the commit and raising "
+        "HTTPException(status_code=409, detail=...)",
+    )
+    detail = body.get("detail") if isinstance(body, dict) else None
+    assert isinstance(detail, str) and detail.strip(), teach(
+        f"The 409 came with the body {body!r}.",
+        'a JSON body {"detail": "<non-empty text>"}, as HTTPException(409, detail=...) makes',
+    )
+    rows = await count_users(engine)
+    assert rows == 1, teach(
+        f"After one sign-up and one refused duplicate, the users table holds {rows} rows.",
+        "exactly 1 row: the unique constraint on email refuses the duplicate",
+    )
+
+
+async def test_next_signup_works_after_a_conflict(
+    module: ModuleType, client: AsyncClient, engine: AsyncEngine, teach: Teach
+) -> None:
+    path = users_path(module)
+    await client.post(path, json=ADA)
+    duplicate = await client.post(path, json=ADA_AGAIN)
+    after = await client.post(path, json=GRACE)
+    assert after.status_code == 201, teach(
+        f"After the duplicate sign-up (answered {duplicate.status_code}), POST {path} with a "
+        f"new email on the same session answered {after.status_code} {json_or_text(after)!r}. "
+        "A session left in a failed transaction refuses every later statement "
+        "(PendingRollbackError).",
+        "`await db.rollback()` in the except block, before raising the 409, so the session can "
+        "run the next statement",
+    )
+    rows = await count_users(engine)
+    assert rows == 2, teach(
+        f"After two sign-ups and one refused duplicate, the users table holds {rows} rows.",
+        "2 rows: the refused duplicate leaves no trace, the next sign-up is stored",
+    )
+
+
+async def test_duplicate_registered_meanwhile_gets_409(
+    module: ModuleType, client: AsyncClient, engine: AsyncEngine, db_url: str, teach: Teach
+) -> None:
+    """Another client registers the same email just before the app's INSERT runs: the window
+    between a `SELECT ... WHERE email = ?` pre-check and the INSERT, opened on purpose."""
+    other_client = create_async_engine(db_url)
+    raced: list[bool] = []
+
+    async def register_elsewhere() -> None:
+        async with other_client.begin() as conn:
+            await conn.execute(
+                text("INSERT INTO users (email, name) VALUES (:email, :name)"), ADA_AGAIN
+            )
+
+    def before_insert(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not raced and statement.lstrip().upper().startswith("INSERT INTO USERS"):
+            raced.append(True)
+            await_(register_elsewhere())  # runs on the event loop, from SQLAlchemy's greenlet
+
+    event.listen(engine.sync_engine, "before_cursor_execute", before_insert)
+    try:
+        path = users_path(module)
+        response = await client.post(path, json=ADA)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", before_insert)
+        await other_client.dispose()
+    assert raced, teach(
+        f"POST {path} answered {response.status_code} without running an INSERT INTO users on "
+        "the session that get_db hands out.",
+        "the endpoint writes the new user through the injected session (Depends(get_db))",
+    )
+    body = json_or_text(response)
+    assert response.status_code == 409, teach(
+        f"Another client registered {ADA['email']} between this request's checks and its "
+        f"INSERT; POST {path} then answered {response.status_code} {body!r}. A SELECT before "
+        "the INSERT cannot see a row that does not exist yet.",
+        "the unique constraint decides: catch IntegrityError on commit, roll back, answer 409 "
+        "(a SELECT pre-check may stay as a fast path, but it cannot replace the except)",
+    )
+    rows = await count_users(engine)
+    assert rows == 1, teach(
+        f"After the raced sign-up the users table holds {rows} rows.",
+        "1 row: the other client's; the refused duplicate leaves no trace",
+    )

@@ -1,0 +1,191 @@
+"""Checks for chapter 7, exercise 1: commit before the response, never a 201 for a lost row.
+
+These checks do NOT override `get_db`: the learner's own dependency and its transaction
+handling are what is observed. The plugin points `DATABASE_URL` at the check's fresh database,
+so the module's engine and the check's engine see the same tables.
+
+A small ASGI middleware stands between the app and the client: when the app sends a 2xx body,
+it asks the database, on the check's own connection, whether the id in that body is stored,
+at that very moment, before the message goes on to the client.
+"""
+
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import pytest
+from httpx import AsyncClient, Response
+from sqlalchemy import Table, func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fastlings.plugin import ClientFactory
+from fastlings.testing import create_schema, find_operation
+
+Teach = Callable[[str, str], str]
+ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
+ADA_AGAIN = {"email": "ada@example.com", "name": "Someone Else"}
+GRACE = {"email": "grace@example.com", "name": "Grace Hopper"}
+
+
+@dataclass
+class Sent:
+    """One response as it left the app: status, the id in its body, and whether the database
+    held a row with that id when the body was sent."""
+
+    status: int
+    id: Any = None
+    stored_when_sent: bool | None = None
+
+
+@dataclass
+class Witness:
+    engine: AsyncEngine
+    users: Table
+    sent: list[Sent] = field(default_factory=list)
+
+    async def stored(self, raw_id: Any) -> bool:
+        try:
+            key = uuid.UUID(str(raw_id))
+        except ValueError:
+            return False
+        query = select(func.count()).select_from(self.users).where(self.users.c.id == key)
+        async with self.engine.connect() as conn:
+            return bool(await conn.scalar(query))
+
+
+class WitnessMiddleware:
+    """Looks at each response as the app sends it, before the client gets it."""
+
+    def __init__(self, app: ASGIApp, witness: Witness) -> None:
+        self.app = app
+        self.witness = witness
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        record: Sent | None = None
+        body = b""
+
+        async def watching_send(message: Message) -> None:
+            nonlocal record, body
+            if message["type"] == "http.response.start":
+                record = Sent(status=message["status"])
+                self.witness.sent.append(record)
+            elif message["type"] == "http.response.body" and record is not None:
+                body += message.get("body", b"")
+                if not message.get("more_body", False) and 200 <= record.status < 300:
+                    try:
+                        record.id = json.loads(body).get("id")
+                    except (ValueError, AttributeError):
+                        record.id = None
+                    record.stored_when_sent = await self.witness.stored(record.id)
+            await send(message)
+
+        await self.app(scope, receive, watching_send)
+
+
+@pytest.fixture
+async def observed(
+    module: ModuleType, engine: AsyncEngine, make_client: ClientFactory
+) -> AsyncIterator[tuple[AsyncClient, Witness]]:
+    """The learner's app, its own get_db untouched, with the witness in front of it."""
+    await create_schema(engine, module.Base.metadata)
+    witness = Witness(engine, module.Base.metadata.tables["users"])
+    module.app.add_middleware(WitnessMiddleware, witness=witness)
+    async with make_client(module.app) as client:
+        yield client, witness
+
+
+def users_path(module: ModuleType) -> str:
+    found = find_operation(module.app.openapi(), "post", "/users")
+    return found[0] if found else "/users"
+
+
+def json_or_text(response: Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+async def count_users(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        return int(await conn.scalar(text("SELECT count(*) FROM users")) or 0)
+
+
+async def test_duplicate_post_gets_409_and_one_row(
+    module: ModuleType,
+    observed: tuple[AsyncClient, Witness],
+    engine: AsyncEngine,
+    teach: Teach,
+) -> None:
+    client, witness = observed
+    path = users_path(module)
+    first = await client.post(path, json=ADA)
+    assert first.status_code == 201, teach(
+        f"POST {path} with a new email answered {first.status_code} {json_or_text(first)!r}.",
+        "201 with the new user",
+    )
+    second = await client.post(path, json=ADA_AGAIN)
+    rows = await count_users(engine)
+    body = json_or_text(second)
+    lost = ""
+    if second.is_success and isinstance(body, dict) and not await witness.stored(body.get("id")):
+        lost = (
+            f": the second {second.status_code} announced the id {body.get('id')!r}, "
+            "a row the database does not hold. Its commit failed after the response had been "
+            "sent (code after `yield` in a dependency runs after the response since FastAPI "
+            "0.118), where no one could hear about it"
+        )
+    assert second.status_code == 409, teach(
+        f"POST {path} answered {first.status_code} and then {second.status_code} for the same "
+        f"email, and the users table holds {rows} row(s){lost}.",
+        "409 for the duplicate: commit in the endpoint, before returning, inside "
+        "try/except IntegrityError (roll back, then HTTPException(409, detail=...))",
+    )
+    assert rows == 1, teach(
+        f"After one sign-up and one refused duplicate, the users table holds {rows} rows.",
+        "exactly 1 row: the unique constraint on email refuses the duplicate",
+    )
+
+
+async def test_every_201_was_committed_before_it_was_sent(
+    module: ModuleType,
+    observed: tuple[AsyncClient, Witness],
+    engine: AsyncEngine,
+    teach: Teach,
+) -> None:
+    client, witness = observed
+    path = users_path(module)
+    for payload in (ADA, GRACE):
+        response = await client.post(path, json=payload)
+        assert response.status_code == 201, teach(
+            f"POST {path} with the new email {payload['email']} answered "
+            f"{response.status_code} {json_or_text(response)!r}.",
+            "201 with the new user",
+        )
+    successes = [sent for sent in witness.sent if 200 <= sent.status < 300]
+    assert len(successes) == 2, teach(
+        f"The check saw {len(successes)} successful responses leave the app for 2 sign-ups.",
+        "each response to go through the app's middleware stack",
+    )
+    for sent in successes:
+        assert sent.stored_when_sent, teach(
+            f"POST {path} sent {sent.status} with the id {sent.id!r} while the database did not "
+            "hold that row yet (checked on another connection as the body left the app). The "
+            "commit ran only after the response: had it failed, the client would still have "
+            "its 201.",
+            "commit before the response is built: `await db.commit()` in the endpoint (or a "
+            "service function it awaits), not after `yield` in get_db. A flush is not enough: "
+            "it sends the INSERT but keeps the transaction open",
+        )
+    rows = await count_users(engine)
+    assert rows == 2, teach(
+        f"After two sign-ups with different emails, the users table holds {rows} rows.",
+        "2 rows, one per 201",
+    )
