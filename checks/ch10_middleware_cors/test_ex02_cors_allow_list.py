@@ -82,5 +82,5 @@ async def test_other_origins_get_no_cors_headers(client: httpx.AsyncClient, teac
         assert acao is None, teach(
             f"GET /me from {origin} ({who}) was answered with Access-Control-Allow-Origin: "
             f"{acao}: that page can read the user's profile.",
-            "an explicit allow_origins list: origins outside it get no CORS headers at all",
+            "an explicit allow_origins list: origins outside it get no Access-Control-Allow-Origin",
         )
