@@ -1,0 +1,137 @@
+"""Checks for chapter 10, exercise 1: X-Request-ID and a timing header on every response."""
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Callable
+from types import ModuleType
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+Teach = Callable[[str, str], str]
+CRASH_PATH = "/__fastlings__/crash"
+SLOW_PATH = "/__fastlings__/slow"
+SLOW_SECONDS = 0.08
+TIMING_NAMES = "X-Process-Time (seconds) or Server-Timing (dur= in milliseconds)"
+
+
+def fastapi_app(module: ModuleType) -> FastAPI:
+    """The module's FastAPI app (also when `app` is wrapped in an outer ASGI middleware)."""
+    if isinstance(module.app, FastAPI):
+        return module.app
+    for value in vars(module).values():
+        if isinstance(value, FastAPI):
+            return value
+    raise AssertionError("the module defines no FastAPI application")
+
+
+@pytest.fixture
+async def client(module: ModuleType) -> AsyncIterator[httpx.AsyncClient]:
+    """The learner's app plus two routes of the check's own: one that crashes with an unhandled
+    exception, one that takes SLOW_SECONDS. Unhandled exceptions become 500 responses."""
+    app = fastapi_app(module)
+
+    async def crash() -> None:
+        raise RuntimeError("a bug the check planted")
+
+    async def slow() -> dict[str, str]:
+        await asyncio.sleep(SLOW_SECONDS)
+        return {"status": "done"}
+
+    app.add_api_route(CRASH_PATH, crash)
+    app.add_api_route(SLOW_PATH, slow)
+    transport = httpx.ASGITransport(app=module.app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+def timing_of(response: httpx.Response) -> float | None:
+    """The duration the response reports, in its own unit, or None when it reports none."""
+    value = response.headers.get("x-process-time")
+    if value is not None:
+        try:
+            return float(value.strip().removesuffix("ms").removesuffix("s"))
+        except ValueError:
+            return None
+    server_timing = response.headers.get("server-timing", "")
+    found = re.search(r"dur=([0-9.]+)", server_timing)
+    return float(found.group(1)) if found else None
+
+
+def missing_headers(response: httpx.Response) -> list[str]:
+    missing = []
+    if not response.headers.get("x-request-id", "").strip():
+        missing.append("X-Request-ID")
+    if timing_of(response) is None:
+        missing.append(TIMING_NAMES)
+    return missing
+
+
+async def test_headers_on_200_404_and_422(client: httpx.AsyncClient, teach: Teach) -> None:
+    cases = [
+        ("/items/1", 200, "an item that exists"),
+        ("/items/999", 404, "an item that does not exist (HTTPException in the route)"),
+        ("/no/such/path", 404, "a path no route matches (the router's own 404)"),
+        ("/items/not-a-number", 422, "a path parameter that is not an int (validation)"),
+    ]
+    ids = []
+    for path, status, why in cases:
+        response = await client.get(path)
+        assert response.status_code == status, teach(
+            f"GET {path}, {why}, answered {response.status_code}.",
+            f"{status}: the middleware adds headers and leaves the status alone",
+        )
+        missing = missing_headers(response)
+        assert not missing, teach(
+            f"GET {path} ({status}, {why}) has no {' and no '.join(missing)} header; it has "
+            f"{sorted(response.headers)}.",
+            "one middleware, added with app.add_middleware(...), that sets both headers on "
+            "every response, not code inside an endpoint or a dependency",
+        )
+        ids.append(response.headers["x-request-id"])
+    assert len(set(ids)) == len(ids), teach(
+        f"Four requests without an X-Request-ID of their own got the ids {ids}.",
+        "a fresh id for every request (uuid.uuid4().hex inside the middleware's call, "
+        "not once at import)",
+    )
+    response = await client.get("/items/1", headers={"X-Request-ID": "support-ticket-4711"})
+    request_id = response.headers.get("x-request-id", "")
+    assert request_id.strip() and request_id not in ids, teach(
+        f"A request that sent X-Request-ID: support-ticket-4711 got X-Request-ID {request_id!r}.",
+        "the client's id echoed back, or a fresh one: never empty, never an earlier id",
+    )
+
+
+async def test_headers_on_unhandled_500(client: httpx.AsyncClient, teach: Teach) -> None:
+    response = await client.get(CRASH_PATH)
+    assert response.status_code == 500, teach(
+        f"GET {CRASH_PATH}, a route that raises RuntimeError, answered {response.status_code}.",
+        "500 Internal Server Error for an unhandled exception",
+    )
+    missing = missing_headers(response)
+    assert not missing, teach(
+        f"The 500 of an unhandled exception has no {' and no '.join(missing)} header. "
+        '`@app.middleware("http")` and a pure ASGI middleware that only wraps `send` never '
+        "see that response: Starlette's ServerErrorMiddleware, outside all user middleware, "
+        "builds and sends it.",
+        "a pure ASGI middleware that catches the exception, sends the 500 with the headers and "
+        "re-raises (or an @app.exception_handler(Exception) that adds them)",
+    )
+
+
+async def test_timing_header_measures_the_request(client: httpx.AsyncClient, teach: Teach) -> None:
+    fast = await client.get("/items/1")
+    slow = await client.get(SLOW_PATH)
+    fast_time, slow_time = timing_of(fast), timing_of(slow)
+    assert fast_time is not None and slow_time is not None, teach(
+        f"GET /items/1 reported the timing {fast_time} and GET {SLOW_PATH} (which takes "
+        f"{SLOW_SECONDS} s) reported {slow_time}.",
+        f"a timing header on both: {TIMING_NAMES}",
+    )
+    assert slow_time > fast_time, teach(
+        f"GET {SLOW_PATH} takes {SLOW_SECONDS} s, yet its timing header says {slow_time}, no "
+        f"more than the {fast_time} of a fast request.",
+        "time.perf_counter() read when the request arrives and again when the response "
+        "starts, in the middleware",
+    )
