@@ -158,19 +158,20 @@ async def login(
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")
 
 
+# TODO: every failure below must be one 401 with `headers={"WWW-Authenticate": "Bearer"}`.
 async def get_current_user(
     token: Annotated[str, Depends(oauth2_scheme)],
     db: SessionDep,
     settings: SettingsDep,
 ) -> User:
-    # TODO: verify the token: `jwt.decode(token, settings.secret_key, algorithms=[...])`
-    # checks the signature and `exp`. Turn every `jwt.PyJWTError` into one 401 that carries
-    # `headers={"WWW-Authenticate": "Bearer"}`, and answer the same 401 for an unknown user.
     try:
+        # TODO: verify the token: `jwt.decode(token, settings.secret_key, algorithms=[...])`
+        # checks the signature and `exp`; catch every `jwt.PyJWTError`, not only DecodeError.
         claims = jwt.decode(token, options={"verify_signature": False})
     except jwt.DecodeError:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "Malformed token")
     user = await db.get(User, int(claims["sub"]))
+    # TODO: a valid token for a user that no longer exists gets the same 401.
     if user is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found")
     return user
