@@ -83,11 +83,9 @@ async def get_current_user(
     return user
 
 
+# TODO: below this alias, write `require_admin`: a dependency that takes the current user
+# and answers 403 when the user is not an admin.
 CurrentUser = Annotated[User, Depends(get_current_user)]
-
-
-# TODO: write `require_admin`, a dependency that takes the current user and answers 403
-# when the user is not an admin.
 
 
 # TODO: a client must not choose its own role: remove `is_admin` from the sign-up model.
