@@ -22,6 +22,7 @@ from fastlings.testing import create_schema
 
 Teach = Callable[[str, str], str]
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
+BIO = {"bio": "Wrote the first program."}
 
 
 def users_table(module: ModuleType) -> Table:
@@ -56,14 +57,14 @@ def insert_sql(table: Table, columns: list[str]) -> Any:
 
 
 async def test_database_fills_created_at(engine: AsyncEngine, table: Table, teach: Teach) -> None:
-    sql = insert_sql(table, ["email", "name"])
+    sql = insert_sql(table, ["email", "name", "bio"])
     try:
         async with engine.begin() as conn:
-            await conn.execute(sql, ADA)
+            await conn.execute(sql, {**ADA, **BIO})
     except IntegrityError as exc:
         raise AssertionError(
             teach(
-                f"A raw SQL `INSERT INTO {table.name} (email, name)` was refused by the "
+                f"A raw SQL `INSERT INTO {table.name} (email, name, bio)` was refused by the "
                 f"database: {exc.orig}. The table has no DEFAULT for the columns left out.",
                 "created_at gets its value from the database: "
                 "mapped_column(DateTime(timezone=True), server_default=func.now())",
@@ -72,7 +73,7 @@ async def test_database_fills_created_at(engine: AsyncEngine, table: Table, teac
     async with engine.connect() as conn:
         stamp = (await conn.execute(text(f'SELECT created_at FROM "{table.name}"'))).scalar()  # noqa: S608
     assert stamp is not None, teach(
-        f"A raw SQL `INSERT INTO {table.name} (email, name)` stored created_at = NULL: the "
+        f"A raw SQL `INSERT INTO {table.name} (email, name, bio)` stored created_at = NULL: the "
         "default lives in Python (default=... or insert_default=...), so only ORM inserts get "
         "one.",
         "a DEFAULT in the table itself: server_default=func.now()",
@@ -80,8 +81,8 @@ async def test_database_fills_created_at(engine: AsyncEngine, table: Table, teac
 
 
 async def test_duplicate_email_is_rejected(engine: AsyncEngine, table: Table, teach: Teach) -> None:
-    sql = insert_sql(table, ["email", "name", "created_at"])
-    first = {**ADA, "created_at": datetime(2026, 1, 1)}
+    sql = insert_sql(table, ["email", "name", "bio", "created_at"])
+    first = {**ADA, **BIO, "created_at": datetime(2026, 1, 1)}
     second = {**first, "name": "Another Ada"}
     async with engine.begin() as conn:
         await conn.execute(sql, first)
