@@ -2,8 +2,9 @@
 
 The notes API works when you click through it, one request at a time. But it opens a single
 `AsyncSession` when the module is imported and hands that same session to every request:
-concurrent requests step on each other's transaction, and the session's connection is never
-given back to the pool. Every `# TODO:` marks a place to change. Run the checks with:
+concurrent requests share one transaction, and after a read nobody closes it, so its
+connection stays checked out of the pool. Every `# TODO:` marks a place to change. Run the
+checks with:
 
     pytest checks/ch05_async_sessions/test_ex01_session_per_request.py
 
