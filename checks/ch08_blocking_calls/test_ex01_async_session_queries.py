@@ -77,9 +77,15 @@ def users_path(module: ModuleType) -> str:
     return found[0] if found else "/users"
 
 
+def crashed(response: Response) -> str:
+    if response.status_code != 500:
+        return f": {response.text[:200]}"
+    return " (an exception in the endpoint; a coroutine that was never awaited is a common cause)"
+
+
 def assert_lists_users(response: Response, path: str, teach: Teach) -> None:
     assert response.status_code == 200, teach(
-        f"GET {path} answered {response.status_code}: {response.text[:200]}",
+        f"GET {path} answered {response.status_code}{crashed(response)}",
         "200 with the users; with an AsyncSession every query is awaited "
         "(`await db.execute(select(User))`)",
     )
