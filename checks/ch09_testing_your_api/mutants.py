@@ -91,6 +91,8 @@ def install_app(mutant: str | None) -> ModuleType:
     module = ModuleType(APP_MODULE)
     module.__file__ = str(APP_PATH)
     sys.modules[APP_MODULE] = module
+    package, _, attribute = APP_MODULE.rpartition(".")
+    setattr(sys.modules[package], attribute, module)  # `from package import users_app` too
     exec(compile(app_source(mutant), str(APP_PATH), "exec"), module.__dict__)  # noqa: S102
     return module
 
