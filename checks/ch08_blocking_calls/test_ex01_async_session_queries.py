@@ -80,7 +80,10 @@ def users_path(module: ModuleType) -> str:
 def crashed(response: Response) -> str:
     if response.status_code != 500:
         return f": {response.text[:200]}"
-    return " (an exception in the endpoint; a coroutine that was never awaited is a common cause)"
+    return (
+        " (an exception in the endpoint: for example a query that was never awaited, or a "
+        "synchronous Session on an async-only driver such as asyncpg)"
+    )
 
 
 def assert_lists_users(response: Response, path: str, teach: Teach) -> None:
