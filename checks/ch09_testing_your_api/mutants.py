@@ -1,0 +1,184 @@
+"""Run a learner's test file against the users app and against broken copies of it.
+
+Mutation testing, by hand: each mutant is `users_app.py` with one bug planted by a text
+substitution. Good tests pass on the real app and fail on every mutant. The checks of chapter 9
+run this module in a child process:
+
+    python -m checks.ch09_testing_your_api.mutants <test file> <report.json>
+
+For each app (the real one, then each mutant) it installs that app under the module name
+`checks.ch09_testing_your_api.users_app`, gives it fresh databases (`DATABASE_URL` for the app's
+own, `TEST_DATABASE_URL` for the tests'), runs the test file with `pytest.main`, and records
+every test's outcome. pytest-asyncio runs in strict mode, so the file must mark its async tests
+and fixtures itself, as it would in any project.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from fastlings import databases
+
+APP_MODULE = "checks.ch09_testing_your_api.users_app"
+APP_PATH = Path(__file__).with_name("users_app.py")
+BASE_DB_URL_ENV = "FASTLINGS_MUTANTS_DB_URL"  # the server for the tests' databases, if any
+
+
+@dataclass(frozen=True)
+class Mutant:
+    bug: str  # what is broken, as a failure message would say it
+    old: str
+    new: str
+
+
+MUTANTS: dict[str, Mutant] = {
+    "status_200": Mutant(
+        bug="POST /users answers 200 instead of 201",
+        old='@router.post("", status_code=status.HTTP_201_CREATED, response_model=UserRead)',
+        new='@router.post("", response_model=UserRead)',
+    ),
+    "leaks_hash": Mutant(
+        bug="POST /users and GET /users/{id} return the password hash",
+        old="    id: int\n    email: str\n    name: str\n",
+        new="    id: int\n    email: str\n    name: str\n    password_hash: str\n",
+    ),
+    "no_email_validation": Mutant(
+        bug="POST /users accepts any string as the email ('not-an-email' gets 201)",
+        old="    email: EmailStr\n",
+        new="    email: str\n",
+    ),
+    "ignores_override": Mutant(
+        bug="the endpoints open their own session on the app's database instead of using "
+        "get_db, so app.dependency_overrides[get_db] has no effect",
+        old="SessionDep = Annotated[AsyncSession, Depends(get_db)]\n",
+        new="""async def get_app_db() -> AsyncIterator[AsyncSession]:
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    async with SessionLocal() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_app_db)]
+""",
+    ),
+}
+
+
+def app_source(mutant: str | None) -> str:
+    source = APP_PATH.read_text(encoding="utf-8")
+    if mutant is None:
+        return source
+    plant = MUTANTS[mutant]
+    if source.count(plant.old) != 1:  # users_app.py changed: the mutant must be updated
+        raise RuntimeError(f"mutant {mutant}: {plant.old!r} is not in {APP_PATH.name} once")
+    return source.replace(plant.old, plant.new)
+
+
+def install_app(mutant: str | None) -> ModuleType:
+    """Import the (mutated) users app under its real module name."""
+    module = ModuleType(APP_MODULE)
+    module.__file__ = str(APP_PATH)
+    sys.modules[APP_MODULE] = module
+    package, _, attribute = APP_MODULE.rpartition(".")
+    setattr(sys.modules[package], attribute, module)  # `from package import users_app` too
+    exec(compile(app_source(mutant), str(APP_PATH), "exec"), module.__dict__)  # noqa: S102
+    return module
+
+
+class Outcomes:
+    """A pytest plugin that records each test's outcome and a one-line reason."""
+
+    def __init__(self) -> None:
+        self.tests: dict[str, dict[str, str]] = {}
+        self.collect_errors: list[str] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        name = report.nodeid.split("::", 1)[-1]
+        if report.when == "call":
+            self.tests[name] = {"outcome": report.outcome, "message": _reason(report)}
+        elif report.failed:  # an error in a fixture, before or after the test
+            self.tests[name] = {"outcome": "error", "message": _reason(report)}
+        elif report.skipped and report.when == "setup":
+            self.tests[name] = {"outcome": "skipped", "message": _reason(report)}
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collect_errors.append(_reason(report))
+
+
+def _reason(report: pytest.TestReport | pytest.CollectReport) -> str:
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None:
+        return str(crash.message).strip().splitlines()[0][:300]
+    text = str(report.longrepr or "").strip().splitlines()
+    errors = [line for line in text if line.startswith("E ")]
+    return (errors[-1] if errors else (text[-1] if text else ""))[:300]
+
+
+def forget(path: Path) -> None:
+    """Drop the test module (and the app) from sys.modules so the next run imports afresh."""
+    resolved = path.resolve()
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if name == APP_MODULE or (file and Path(file).resolve() == resolved):
+            del sys.modules[name]
+
+
+def run_one(test_file: Path, mutant: str | None, scratch: Path) -> dict[str, Any]:
+    name = mutant or "correct"
+    base_url = os.environ.get(BASE_DB_URL_ENV) or None
+    with databases.fresh_database(base_url) as test_url:
+        os.environ["TEST_DATABASE_URL"] = test_url
+        os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{scratch / name}.db"
+        forget(test_file)
+        outcomes = Outcomes()
+        record: dict[str, Any] = {"tests": outcomes.tests, "collect_errors": []}
+        try:
+            app = install_app(mutant)
+        except Exception as exc:  # a broken users_app.py is the course's bug, not the learner's
+            raise RuntimeError(f"cannot import the {name} users app: {exc!r}") from exc
+        args = [
+            str(test_file),
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "asyncio_mode=strict",
+            "-o",
+            "timeout=10",
+            "-q",
+            "--no-header",
+        ]
+        with contextlib.redirect_stdout(io.StringIO()):
+            pytest.main(args, plugins=[outcomes])
+        record["collect_errors"] = outcomes.collect_errors
+        record["leftover_overrides"] = [
+            getattr(key, "__name__", repr(key)) for key in app.app.dependency_overrides
+        ]
+        asyncio.run(app.engine.dispose())
+        return record
+
+
+def main(argv: list[str]) -> int:
+    test_file, report = Path(argv[0]), Path(argv[1])
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="fastlings-mutants-") as folder:
+        for mutant in (None, *MUTANTS):
+            results[mutant or "correct"] = run_one(test_file, mutant, Path(folder))
+    report.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

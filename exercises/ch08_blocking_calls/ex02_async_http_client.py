@@ -1,0 +1,48 @@
+"""Chapter 8, exercise 2: call a slow web service without freezing the server.
+
+`GET /convert` asks an exchange-rates service for a rate, then converts an amount. The service
+takes its time, and the endpoint waits for it with a synchronous HTTP client inside
+`async def`: one slow call holds up every other request. Every `# TODO:` marks a place to
+change. Run the checks with:
+
+    pytest checks/ch08_blocking_calls/test_ex02_async_http_client.py
+
+The lesson: lessons/ch08_blocking_calls.md
+"""
+
+import os
+
+import httpx
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+# Where the exchange-rates service lives (the checks start their own, deliberately slow, copy).
+RATES_URL = os.environ.get("RATES_URL", "https://rates.example.com")
+
+
+class Conversion(BaseModel):
+    amount: float
+    currency: str
+    rate: float
+    converted: float
+
+
+# TODO: this call blocks the thread that makes it until the service answers. Make it a
+# coroutine that awaits an `httpx.AsyncClient`, or keep it as is and call it only from a plain
+# `def` endpoint, which FastAPI runs in a worker thread.
+def fetch_rate(currency: str) -> float:
+    response = httpx.get(f"{RATES_URL}/rates/{currency}", timeout=5.0)
+    response.raise_for_status()
+    return float(response.json()["rate"])
+
+
+# TODO: better still, open one `httpx.AsyncClient` for the app's lifetime in a `lifespan` and
+# hand it to the endpoint through a dependency: connections to the service are then reused.
+app = FastAPI(title="Fastlings rates")
+
+
+@app.get("/convert", response_model=Conversion)
+async def convert(amount: float, currency: str):
+    # TODO: inside `async def`, every wait must be awaited: `rate = await fetch_rate(...)`.
+    rate = fetch_rate(currency)
+    return Conversion(amount=amount, currency=currency, rate=rate, converted=amount * rate)
