@@ -12,7 +12,7 @@ from fastapi import FastAPI
 Teach = Callable[[str, str], str]
 CRASH_PATH = "/__fastlings__/crash"
 SLOW_PATH = "/__fastlings__/slow"
-SLOW_SECONDS = 0.08
+SLOW_SECONDS = 0.15
 TIMING_NAMES = "X-Process-Time (seconds) or Server-Timing (dur= in milliseconds)"
 
 
@@ -121,9 +121,13 @@ async def test_headers_on_unhandled_500(client: httpx.AsyncClient, teach: Teach)
 
 
 async def test_timing_header_measures_the_request(client: httpx.AsyncClient, teach: Teach) -> None:
-    fast = await client.get("/items/1")
-    slow = await client.get(SLOW_PATH)
-    fast_time, slow_time = timing_of(fast), timing_of(slow)
+    await client.get("/items/1")  # warm-up: first-request costs are not what is measured
+    for _attempt in range(3):  # a busy machine can stall one fast request; judge the best pair
+        fast = await client.get("/items/1")
+        slow = await client.get(SLOW_PATH)
+        fast_time, slow_time = timing_of(fast), timing_of(slow)
+        if fast_time is None or slow_time is None or slow_time > fast_time:
+            break
     assert fast_time is not None and slow_time is not None, teach(
         f"GET /items/1 reported the timing {fast_time} and GET {SLOW_PATH} (which takes "
         f"{SLOW_SECONDS} s) reported {slow_time}.",
