@@ -274,8 +274,13 @@ def _existing(root: Path, names: Iterable[str]) -> list[str]:
 
 
 def run_ruff(root: Path) -> tuple[int, str]:
+    """Lint, then formatting, of everything but the notebooks."""
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
-    return _tool(root, [ruff, "check", "--quiet", *_existing(root, LINT_PATHS)])
+    paths = _existing(root, LINT_PATHS)
+    code, output = _tool(root, [ruff, "check", "--quiet", *paths])
+    if code != 0:
+        return code, output
+    return _tool(root, [ruff, "format", "--check", "--quiet", *paths])
 
 
 def run_mypy(root: Path) -> tuple[int, str]:
