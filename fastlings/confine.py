@@ -3,9 +3,9 @@
 Applied by `fastlings.grade_worker` first thing (not in a `preexec_fn`, which is unsafe in the
 multi-threaded grader):
   - resource limits: address space, CPU seconds, file size, no core dumps;
-  - no new processes: a seccomp filter (x86_64 and aarch64 Linux) makes fork, vfork and every
-    clone that is not a thread fail with EAGAIN, so a fork bomb, `subprocess` or
-    `multiprocessing` cannot start anything; threads still work. Where seccomp is unavailable,
+  - no new processes: a seccomp filter (x86_64 and aarch64 Linux) kills the child (SIGSYS) on
+    fork, vfork and every clone that is not a thread, so a fork bomb, `subprocess` or
+    `multiprocessing` cannot start anything, and the attempt is visible; threads still work. Where seccomp is unavailable,
     RLIMIT_NPROC caps the processes instead (it does not bind uid 0: see `describe`);
   - no network: when running as root and no database server is needed, a private network
     namespace (only a loopback that is down). Otherwise the grader's dead proxies and the
@@ -28,8 +28,9 @@ PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 SECCOMP_RET_ALLOW = 0x7FFF0000
+SECCOMP_RET_KILL_PROCESS = 0x80000000
 SECCOMP_RET_ERRNO = 0x00050000
-EAGAIN, ENOSYS = 11, 38
+ENOSYS = 38
 
 # arch id, syscall numbers: (fork, vfork, clone, clone3); -1 when the arch has no such call
 ARCHES = {
@@ -53,7 +54,9 @@ def _bpf(code: int, jt: int, jf: int, k: int) -> bytes:
 
 def _filter(arch: int, fork: int, vfork: int, clone: int, clone3: int) -> bytes:
     ld_w_abs, jeq_k, jge_k, jset_k, ret_k = 0x20, 0x15, 0x35, 0x45, 0x06
-    deny = SECCOMP_RET_ERRNO | EAGAIN
+    # Starting a process kills the whole child (SIGSYS): the grader then sees the run end early
+    # and zeroes the exercise with a reason, even if the code would catch an error and go on.
+    deny = SECCOMP_RET_KILL_PROCESS
     program = [
         _bpf(ld_w_abs, 0, 0, 4),  # 0: A = the calling ABI
         _bpf(jeq_k, 1, 0, arch),  # 1: the native ABI? go on (3) : deny (2)

@@ -26,6 +26,7 @@ import io
 import os
 import queue
 import shutil
+import signal
 import stat
 import tempfile
 import time
@@ -272,6 +273,13 @@ class ClassGrader:
                 f"zero: the checks did not finish within {limits.wall(1):g}s and were stopped "
                 "(an infinite loop, or a blocking call that never returns?)"
             )
+        if not run.finished and run.returncode == -signal.SIGSYS:
+            return (
+                "zero: the exercise tried to start a new process (fork, subprocess or "
+                "multiprocessing), which grading forbids; the checks process was stopped"
+            )
+        if not run.finished and run.returncode == -signal.SIGXCPU:
+            return "zero: the checks process used up its CPU-time limit and was stopped"
         if not run.finished:
             code = run.returncode
             how = f"killed by signal {-code}" if code is not None and code < 0 else f"code {code}"
