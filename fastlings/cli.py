@@ -172,3 +172,38 @@ def workshop_status(root: RootOption = None) -> None:
     typer.echo(f"workshop{': ' + info.title if info.title else ''}")
     for chapter in info.chapters:
         typer.echo(f"  {chapter}")
+
+
+@app.command()
+def autograde(
+    exercises: Annotated[str, typer.Argument(help="The exercise id(s), chapter(s) or range.")],
+    submission: Annotated[
+        Path,
+        typer.Option(exists=True, file_okay=False, help="The learner's copy of the course."),
+    ],
+    check_timeout: Annotated[float, typer.Option("--check-timeout", min=1)] = 10.0,
+    exercise_timeout: Annotated[float, typer.Option("--exercise-timeout", min=5)] = 60.0,
+    root: RootOption = None,
+) -> None:
+    """Instructors' CI (GitHub Classroom): grade one submission; exit 0 only on full points."""
+    from fastlings.grade_class_cli import run_autograde
+
+    code = run_autograde(
+        _root(root),
+        submission,
+        exercises,
+        check_timeout=check_timeout,
+        exercise_timeout=exercise_timeout,
+    )
+    raise typer.Exit(code)
+
+
+@app.command("classroom-workflow")
+def classroom_workflow(root: RootOption = None) -> None:
+    """Maintainers: (re)write .github/workflows/classroom.yml from course.toml."""
+    from fastlings.classroom import write_workflow
+    from fastlings.manifest import load_course
+
+    course = load_course(_root(root))
+    path = write_workflow(course)
+    typer.echo(f"wrote {path.relative_to(course.root)} ({course.total_points} points)")

@@ -5,8 +5,9 @@ multi-threaded grader):
   - resource limits: address space, CPU seconds, file size, no core dumps;
   - no new processes: a seccomp filter (x86_64 and aarch64 Linux) kills the child (SIGSYS) on
     fork, vfork and every clone that is not a thread, so a fork bomb, `subprocess` or
-    `multiprocessing` cannot start anything, and the attempt is visible; threads still work. Where seccomp is unavailable,
-    RLIMIT_NPROC caps the processes instead (it does not bind uid 0: see `describe`);
+    `multiprocessing` cannot start anything, and the attempt is visible; threads still work.
+    Where seccomp is unavailable, RLIMIT_NPROC caps the processes instead, for a non-root
+    user only (Linux never applies RLIMIT_NPROC to uid 0);
   - no network: when running as root and no database server is needed, a private network
     namespace (only a loopback that is down). Otherwise the grader's dead proxies and the
     worker's socket guard apply (best effort).

@@ -98,3 +98,49 @@ def run_grade_class(
         console.print(f"wrote {label}: {path}")
     console.print(f"graded in {result.seconds:.1f}s")
     return 0
+
+
+def run_autograde(
+    root: Path,
+    submission: Path,
+    spec: str,
+    *,
+    check_timeout: float,
+    exercise_timeout: float,
+) -> int:
+    """Grade one submission's selected exercises (GitHub Classroom's command): 0 = full points."""
+    from fastlings.grade_class import ClassGrader
+
+    console = Console()
+    try:
+        course = load_course(root)
+        entries = select_entries(course, spec)
+    except (ManifestError, WorkshopError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        return 2
+    options = ClassOptions(
+        jobs=1, limits=Limits(check_timeout=check_timeout, wall_per_exercise=exercise_timeout)
+    )
+    grader = ClassGrader(course, entries, options)
+    try:
+        grader.collect_expected()
+    except RuntimeError as exc:
+        console.print(f"[red]{exc}[/red]")
+        return 2
+    grade = grader.grade(submission.resolve())
+    for exercise in grade.exercises:
+        mark = "✓" if exercise.passed else "✗"
+        console.print(
+            f"{mark} {exercise.id}: {exercise.points_earned}/{exercise.points_possible} points",
+            highlight=False,
+        )
+        if exercise.reason:
+            console.print(f"    {exercise.reason}", highlight=False, markup=False)
+        for check in exercise.checks:
+            if not check.passed:
+                console.print(
+                    f"    ✗ {check.name}: {check.message or check.outcome}",
+                    highlight=False,
+                    markup=False,
+                )
+    return 0 if all(e.passed for e in grade.exercises) else 1

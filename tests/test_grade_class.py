@@ -73,9 +73,9 @@ def build_course(root: Path) -> Path:
 
 
 def code(kind: str, prelude: str | None = None) -> str:
-    body = (REPO / ("solutions" if kind == "solution" else "exercises") / CH1 / f"{EX1}.py").read_text(
-        encoding="utf-8"
-    )
+    body = (
+        REPO / ("solutions" if kind == "solution" else "exercises") / CH1 / f"{EX1}.py"
+    ).read_text(encoding="utf-8")
     if prelude is None:
         return body
     return (FIXTURES / f"{prelude}.prelude").read_text(encoding="utf-8") + "\n" + body
@@ -108,15 +108,9 @@ CASES: dict[str, Case] = {
     "patch_report": Case(
         code("starter", "patch_report"), code("solution"), (0, 5), "TestReport.__init__"
     ),
-    "register_plugin": Case(
-        code("starter", "register_plugin"), code("solution"), (0, 5), "plugin"
-    ),
-    "fake_result": Case(
-        code("starter", "fake_result"), code("solution"), (0, 5), "result channel"
-    ),
-    "loop_forever": Case(
-        code("solution", "loop_forever"), code("solution"), (0, 5), "Timed out"
-    ),
+    "register_plugin": Case(code("starter", "register_plugin"), code("solution"), (0, 5), "plugin"),
+    "fake_result": Case(code("starter", "fake_result"), code("solution"), (0, 5), "result channel"),
+    "loop_forever": Case(code("solution", "loop_forever"), code("solution"), (0, 5), "Timed out"),
     "fork_bomb": Case(code("solution", "fork_bomb"), code("solution"), (0, 5), "new process"),
     "symlink": Case("SYMLINK", code("solution"), (0, 5), "symbolic link"),
     "missing": Case(None, None, (0, 0), "missing from the submission"),
