@@ -8,6 +8,8 @@ multi-threaded grader):
     `multiprocessing` cannot start anything, and the attempt is visible; threads still work.
     Where seccomp is unavailable, RLIMIT_NPROC caps the processes instead, for a non-root
     user only (Linux never applies RLIMIT_NPROC to uid 0);
+  - no capabilities (when root): the bounding, permitted and effective sets are emptied;
+  - no exec, no ptrace, no access to other processes' memory (seccomp, same filter);
   - no network: when running as root and no database server is needed, a private network
     namespace (only a loopback that is down). Otherwise the grader's dead proxies and the
     worker's socket guard apply (best effort).
@@ -15,12 +17,14 @@ multi-threaded grader):
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import platform
 import resource
 import struct
 from dataclasses import dataclass
+from typing import Any
 
 MiB = 1024 * 1024
 CLONE_NEWNET = 0x40000000
@@ -33,10 +37,11 @@ SECCOMP_RET_KILL_PROCESS = 0x80000000
 SECCOMP_RET_ERRNO = 0x00050000
 ENOSYS = 38
 
-# arch id, syscall numbers: (fork, vfork, clone, clone3); -1 when the arch has no such call
+# Per architecture: the audit arch id, the syscalls that kill the child (process creation,
+# exec, reading or writing another process's memory), and clone and clone3.
 ARCHES = {
-    "x86_64": (0xC000003E, (57, 58, 56, 435)),
-    "aarch64": (0xC00000B7, (-1, -1, 220, 435)),
+    "x86_64": (0xC000003E, (57, 58, 59, 322, 101, 310, 311), 56, 435),
+    "aarch64": (0xC00000B7, (221, 281, 117, 270, 271), 220, 435),
 }
 
 
@@ -44,37 +49,47 @@ ARCHES = {
 class Confinement:
     no_fork: str = "none"  # "seccomp", "rlimit" or "none"
     network: str = "socket guard"  # or "private namespace"
+    capabilities: str = "kept"  # or "dropped"
 
     def describe(self) -> str:
-        return f"processes: {self.no_fork}; network: {self.network}"
+        return (
+            f"processes: {self.no_fork}; network: {self.network}; capabilities: {self.capabilities}"
+        )
 
 
 def _bpf(code: int, jt: int, jf: int, k: int) -> bytes:
     return struct.pack("HBBI", code, jt, jf, k)
 
 
-def _filter(arch: int, fork: int, vfork: int, clone: int, clone3: int) -> bytes:
+def _filter(arch: int, killed: tuple[int, ...], clone: int, clone3: int) -> bytes:
+    """A seccomp program: foreign ABIs and `killed` syscalls kill the process; clone3 answers
+    ENOSYS (so libc falls back to clone); clone is allowed only for threads."""
     ld_w_abs, jeq_k, jge_k, jset_k, ret_k = 0x20, 0x15, 0x35, 0x45, 0x06
-    # Starting a process kills the whole child (SIGSYS): the grader then sees the run end early
-    # and zeroes the exercise with a reason, even if the code would catch an error and go on.
-    deny = SECCOMP_RET_KILL_PROCESS
-    program = [
-        _bpf(ld_w_abs, 0, 0, 4),  # 0: A = the calling ABI
-        _bpf(jeq_k, 1, 0, arch),  # 1: the native ABI? go on (3) : deny (2)
-        _bpf(ret_k, 0, 0, deny),  # 2: no syscalls through a foreign ABI (int 0x80)
-        _bpf(ld_w_abs, 0, 0, 0),  # 3: A = syscall number
-        _bpf(jge_k, 7, 0, 0x40000000),  # 4: x32 ABI numbers -> deny (12)
-        _bpf(jeq_k, 6, 0, fork & 0xFFFFFFFF),  # 5: fork -> deny (12)
-        _bpf(jeq_k, 5, 0, vfork & 0xFFFFFFFF),  # 6: vfork -> deny (12)
-        _bpf(jeq_k, 5, 0, clone3),  # 7: clone3 -> ENOSYS (13): libc falls back to clone
-        _bpf(jeq_k, 1, 0, clone),  # 8: clone -> look at its flags (10)
-        _bpf(ret_k, 0, 0, SECCOMP_RET_ALLOW),  # 9: any other syscall
-        _bpf(ld_w_abs, 0, 0, 16),  # 10: A = low 32 bits of clone's flags
-        _bpf(jset_k, 2, 0, CLONE_THREAD),  # 11: a thread -> allow (14)
-        _bpf(ret_k, 0, 0, deny),  # 12
-        _bpf(ret_k, 0, 0, SECCOMP_RET_ERRNO | ENOSYS),  # 13
-        _bpf(ret_k, 0, 0, SECCOMP_RET_ALLOW),  # 14
-    ]
+    head: list[tuple[Any, Any, Any, int]] = [(ld_w_abs, 0, 0, 4)]
+    head += [("jeq", "next", "KILL", arch), (ld_w_abs, 0, 0, 0)]
+    head.append(("jge", "KILL", "next", 0x40000000))  # x32 ABI syscall numbers
+    head += [("jeq", "KILL", "next", number) for number in killed]
+    head += [("jeq", "ENOSYS", "next", clone3), ("jeq", "CLONE", "next", clone)]
+    head.append((ret_k, 0, 0, SECCOMP_RET_ALLOW))
+    labels = {"CLONE": len(head)}
+    head += [(ld_w_abs, 0, 0, 16), ("jset", "ALLOW", "KILL", CLONE_THREAD)]
+    labels["KILL"] = len(head)
+    head.append((ret_k, 0, 0, SECCOMP_RET_KILL_PROCESS))
+    labels["ENOSYS"] = len(head)
+    head.append((ret_k, 0, 0, SECCOMP_RET_ERRNO | ENOSYS))
+    labels["ALLOW"] = len(head)
+    head.append((ret_k, 0, 0, SECCOMP_RET_ALLOW))
+    codes = {"jeq": jeq_k, "jge": jge_k, "jset": jset_k}
+    program = []
+    for index, (op, jt, jf, k) in enumerate(head):
+        if isinstance(op, str):
+
+            def offset(label: object, index: int = index) -> int:
+                return 0 if label == "next" else labels[str(label)] - index - 1
+
+            program.append(_bpf(codes[op], offset(jt), offset(jf), k))
+        else:
+            program.append(_bpf(op, int(jt), int(jf), k))
     return b"".join(program)
 
 
@@ -83,8 +98,8 @@ def forbid_new_processes() -> bool:
     arch = ARCHES.get(platform.machine())
     if arch is None:
         return False
-    arch_id, (fork, vfork, clone, clone3) = arch
-    program = _filter(arch_id, fork, vfork, clone, clone3)
+    arch_id, killed, clone, clone3 = arch
+    program = _filter(arch_id, killed, clone, clone3)
     try:
         libc = ctypes.CDLL(None, use_errno=True)
     except OSError:
@@ -108,6 +123,37 @@ def private_network() -> bool:
         return bool(libc.unshare(CLONE_NEWNET) == 0)
     except (OSError, AttributeError):
         return False
+
+
+PR_CAPBSET_DROP = 24
+PR_SET_DUMPABLE = 4
+CAP_VERSION_3 = 0x20080522
+
+
+def drop_capabilities() -> bool:
+    """Give up every capability, now and for any exec (bounding set): uid 0 without
+    capabilities cannot read or write other processes' memory (the grader is not dumpable) or
+    override file permissions it does not own."""
+    if os.geteuid() != 0:
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return False
+    for cap in range(64):
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)  # EINVAL past the last capability
+
+    class Header(ctypes.Structure):
+        _fields_ = (("version", ctypes.c_uint32), ("pid", ctypes.c_int))
+
+    data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable x 2: all empty
+    return bool(libc.capset(ctypes.byref(Header(CAP_VERSION_3, 0)), data) == 0)
+
+
+def not_dumpable() -> None:
+    """Keep other processes of the same uid out of this one (ptrace, /proc/<pid>/mem)."""
+    with contextlib.suppress(OSError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
 def _tasks_of(uid: int) -> int:
@@ -136,6 +182,8 @@ def apply(
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
     if isolate_network and private_network():
         done.network = "private namespace"
+    if drop_capabilities():
+        done.capabilities = "dropped"
     if forbid_new_processes():
         done.no_fork = "seccomp"
     elif os.geteuid() != 0:

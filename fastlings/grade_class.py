@@ -39,10 +39,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from fastlings import confine
 from fastlings.grading import ExerciseGrade, grade_exercise
 from fastlings.manifest import MANIFEST_NAME, Course, Entry
 from fastlings.runner import CheckResult
-from fastlings.sandbox import Limits, WorkerRun, run_worker
+from fastlings.sandbox import ForkServer, Limits, WorkerRun, run_worker
 
 MAX_FILE_BYTES = 1024 * 1024
 PRISTINE_FILES = (MANIFEST_NAME, "pyproject.toml", "conftest.py")
@@ -93,6 +94,7 @@ class ClassOptions:
     jobs: int = 1
     limits: Limits = field(default_factory=Limits)
     db_url: str | None = None
+    fork_server: bool = True  # fork each child from a pre-imported server (see sandbox)
 
 
 # -- submissions and working copies -------------------------------------------------------------
@@ -193,6 +195,7 @@ class ClassGrader:
         self.expected: dict[str, list[str]] = {}
         self.sandbox = ""
         self.pristine = pristine_files(course)
+        self.servers: dict[int, ForkServer] = {}
 
     # The check list comes from the instructor's own checks, collected without learner code.
     def collect_expected(self) -> None:
@@ -225,17 +228,48 @@ class ClassGrader:
         finally:
             self.slots.put(slot)
 
+    def _server(self, slot: int) -> ForkServer | None:
+        if not self.options.fork_server:
+            return None
+        server = self.servers.get(slot)
+        if server is not None and not server.alive():
+            server.close()
+            server = None
+        if server is None:
+            try:
+                server = self.servers[slot] = ForkServer()
+            except (RuntimeError, OSError):
+                return None  # start each child from scratch instead
+        return server
+
+    def close(self) -> None:
+        for server in self.servers.values():
+            server.close()
+        self.servers.clear()
+
     def _run(self, entries: list[Entry], exercise_files: dict[str, bytes]) -> WorkerRun:
         files = {**self.pristine, **exercise_files}
-        with self._slot(), working_copy(files) as folder:
-            return run_worker(
-                folder,
-                digest(files),
-                pytest_args(entries, self.options.limits),
-                limits=self.options.limits,
-                exercises=len(entries),
-                db_url=self.options.db_url,
-            )
+        with self._slot() as slot, working_copy(files) as folder:
+
+            def run(server: ForkServer | None) -> WorkerRun:
+                return run_worker(
+                    folder,
+                    digest(files),
+                    pytest_args(entries, self.options.limits),
+                    limits=self.options.limits,
+                    exercises=len(entries),
+                    db_url=self.options.db_url,
+                    server=server,
+                )
+
+            server = self._server(slot)
+            if server is not None:
+                try:
+                    return run(server)
+                except (RuntimeError, OSError):
+                    server.close()
+                    self.servers.pop(slot, None)
+            return run(None)
 
     def _complete(self, run: WorkerRun, entries: list[Entry]) -> dict[str, list[CheckResult]]:
         """The entries whose every expected check reported in `run`, with their results.
@@ -341,16 +375,20 @@ def grade_class(
     progress: Callable[[LearnerGrade], None] | None = None,
 ) -> ClassGrade:
     started = time.monotonic()
+    confine.not_dumpable()  # learner code runs as the same uid: keep it out of our memory
     grader = ClassGrader(course, entries, options)
     grader.collect_expected()
     results: dict[str, LearnerGrade] = {}
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        futures = {pool.submit(grader.grade, s): s for s in submissions}
-        for future in as_completed(futures):
-            grade = future.result()
-            results[futures[future].name] = grade
-            if progress is not None:
-                progress(grade)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+            futures = {pool.submit(grader.grade, s): s for s in submissions}
+            for future in as_completed(futures):
+                grade = future.result()
+                results[futures[future].name] = grade
+                if progress is not None:
+                    progress(grade)
+    finally:
+        grader.close()
     return ClassGrade(
         course=course.course.title,
         exercises=[

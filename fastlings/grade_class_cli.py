@@ -119,7 +119,9 @@ def run_autograde(
         console.print(f"[red]{exc}[/red]")
         return 2
     options = ClassOptions(
-        jobs=1, limits=Limits(check_timeout=check_timeout, wall_per_exercise=exercise_timeout)
+        jobs=1,
+        limits=Limits(check_timeout=check_timeout, wall_per_exercise=exercise_timeout),
+        fork_server=False,  # one learner: a fork server would only add its own start-up
     )
     grader = ClassGrader(course, entries, options)
     try:

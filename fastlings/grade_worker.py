@@ -20,13 +20,13 @@ expected check list, pid and sequence checks, process isolation, limits) do not 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import socket
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from types import FunctionType, ModuleType
 from typing import Any
@@ -234,7 +234,14 @@ class Streamer:
         collector = config.pluginmanager.get_plugin("fastlings-results")
         records: list[dict[str, Any]] = getattr(collector, "records", [])
         for record in records[self.sent :]:
-            if record.get("kind") == "timeout":
+            message = str(record.get("message") or "")
+            if (
+                record.get("kind") == "timeout"
+                or message.startswith("Timed out after")
+                or (
+                    "Failed: Timed out after" in message  # a timeout inside the import
+                )
+            ):
                 self.timed_out_files.add(str(record.get("file")))
             self.channel.send("record", record=record)
         self.sent = len(records)
@@ -300,8 +307,8 @@ def guard_sockets() -> None:
     socket.socket.sendto = sendto  # type: ignore[method-assign,assignment]
 
 
-def main(read_config: Callable[[], bytes] | None = None) -> int:
-    raw = read_config() if read_config else sys.stdin.buffer.read()
+def main(raw: bytes | None = None) -> int:
+    raw = raw if raw is not None else sys.stdin.buffer.read()
     config = json.loads(raw)
     # stdin carried the key: close it and point fd 0 at /dev/null before learner code runs.
     devnull = os.open(os.devnull, os.O_RDONLY)
@@ -324,5 +331,104 @@ def main(read_config: Callable[[], bytes] | None = None) -> int:
     return int(code)
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and sys.argv[1:2] != ["--serve"]:
     sys.exit(main())
+
+
+# -- the fork server --------------------------------------------------------------------------
+# Starting Python and importing pytest, FastAPI, SQLAlchemy and httpx costs most of a learner's
+# run. A fork server (one per parallel slot) imports them once, then forks a fresh child per
+# run; no learner code ever runs in the server itself, and each child confines itself (rlimits,
+# seccomp, network) before it runs any. Requests come on a Unix socket with the result pipe and
+# the log file as passed descriptors.
+PRELOAD = (
+    "asyncio",
+    "sqlite3",
+    "_pytest.pytester",
+    "pytest_asyncio.plugin",
+    "pytest_timeout",
+    "fastlings.plugin",
+    "fastlings.testing",
+    "fastlings.databases",
+    "fastapi",
+    "fastapi.testclient",
+    "starlette.testclient",
+    "pydantic",
+    "email_validator",
+    "sqlalchemy",
+    "sqlalchemy.ext.asyncio",
+    "sqlalchemy.dialects.sqlite.aiosqlite",
+    "sqlalchemy.dialects.postgresql.asyncpg",
+    "aiosqlite",
+    "asyncpg",
+    "httpx",
+    "anyio",
+    "multipart",
+    "pwdlib",
+    "jwt",
+)
+
+
+def _preload() -> None:
+    import importlib
+
+    for name in PRELOAD:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+
+
+def _recv_line(sock: socket.socket) -> tuple[bytes, list[int]]:
+    data, fds, _, _ = socket.recv_fds(sock, 1 << 20, 4)
+    while data and not data.endswith(b"\n"):
+        more, extra, _, _ = socket.recv_fds(sock, 1 << 20, 4)
+        if not more:
+            break
+        data += more
+        fds += extra
+    return data, fds
+
+
+def serve(sock_fd: int) -> int:
+    """The fork server's loop: one request line (+ 2 fds) in, a child's pid and status out."""
+    confine.not_dumpable()
+    _preload()
+    sock = socket.socket(fileno=sock_fd)
+    sock.sendall(b'{"ready": true}\n')
+    while True:
+        data, fds = _recv_line(sock)
+        if not data:
+            return 0
+        request = json.loads(data)
+        write_fd, log_fd = fds
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            code = 1
+            try:
+                os.setsid()
+                sock.close()
+                os.dup2(log_fd, 1)
+                os.dup2(log_fd, 2)
+                os.close(log_fd)
+                workdir = str(request["workdir"])
+                os.chdir(workdir)
+                sys.path[0] = workdir
+                os.environ["HOME"] = os.environ["TMPDIR"] = str(request["scratch"])
+                import tempfile
+
+                tempfile.tempdir = None
+                config = dict(request["config"])
+                config["fd"] = write_fd
+                code = main(json.dumps(config).encode())
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        os.close(write_fd)
+        os.close(log_fd)
+        sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        _, status = os.waitpid(pid, 0)
+        sock.sendall(json.dumps({"status": os.waitstatus_to_exitcode(status)}).encode() + b"\n")
+
+
+if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "--serve":
+    sys.exit(serve(int(sys.argv[2])))

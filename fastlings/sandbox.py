@@ -23,11 +23,12 @@ import os
 import secrets
 import select
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,70 @@ def _verify_line(line: bytes, key: bytes) -> dict[str, Any] | None:
     return message if isinstance(message, dict) else None
 
 
+class ForkServer:
+    """A long-lived process that has imported the heavy libraries once and forks one fresh,
+    self-confining child per run (see `fastlings.grade_worker.serve`). One per parallel slot."""
+
+    def __init__(self) -> None:
+        self.home = Path(tempfile.mkdtemp(prefix="fastlings-forkserver-"))
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "fastlings.grade_worker", "--serve", str(theirs.fileno())],
+            cwd=self.home,
+            env=child_env(self.home),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(theirs.fileno(),),
+            start_new_session=True,
+        )
+        theirs.close()
+        self.sock = ours
+        self.buffer = b""
+        ready = self._message(timeout=120)
+        if not ready or not ready.get("ready"):
+            self.close()
+            raise RuntimeError("the grading fork server did not start")
+
+    def _message(self, timeout: float | None) -> dict[str, Any] | None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while b"\n" not in self.buffer:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([self.sock], [], [], wait)
+            if not ready:
+                return None
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                return None
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        message = json.loads(line)
+        return message if isinstance(message, dict) else None
+
+    def spawn(self, request: dict[str, Any], write_fd: int, log_fd: int) -> int:
+        data = json.dumps(request).encode() + b"\n"
+        socket.send_fds(self.sock, [data], [write_fd, log_fd])
+        reply = self._message(timeout=60)
+        if not reply or "pid" not in reply:
+            raise RuntimeError("the grading fork server did not answer")
+        return int(reply["pid"])
+
+    def status(self, timeout: float) -> int | None:
+        reply = self._message(timeout=timeout)
+        return None if reply is None else int(reply["status"])
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.close()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        _remove(self.home)
+
+
 def run_worker(
     workdir: Path,
     files: dict[str, str],
@@ -111,11 +176,13 @@ def run_worker(
     limits: Limits,
     exercises: int,
     db_url: str | None = None,
+    server: ForkServer | None = None,
 ) -> WorkerRun:
     """Run `fastlings.grade_worker` with `pytest_args` in `workdir` and read its results.
 
     `files` maps every file of the working copy to its sha256: the worker refuses to run the
-    checks if the folder holds anything else, or anything different, when collection ends."""
+    checks if the folder holds anything else, or anything different, when collection ends.
+    With a `server`, the child is forked from it instead of started from scratch."""
     run = WorkerRun()
     key = secrets.token_bytes(32)
     read_fd, write_fd = os.pipe()
@@ -137,35 +204,43 @@ def run_worker(
         },
     }
     started = time.monotonic()
+    deadline = started + limits.wall(exercises)
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "fastlings.grade_worker"],
-            cwd=workdir,
-            env=child_env(scratch),
-            stdin=subprocess.PIPE,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            pass_fds=(write_fd,),
-            start_new_session=True,
-        )
-        os.close(write_fd)
-        try:
-            assert proc.stdin is not None
-            proc.stdin.write(json.dumps(config).encode())
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass
-        deadline = started + limits.wall(exercises)
-        _read_channel(run, proc, read_fd, key, deadline)
-        os.close(read_fd)
-        # The session ended (or the budget is spent): nothing of the child may live on.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        try:
-            run.returncode = proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            run.returncode = proc.wait()
+        if server is not None:
+            request = {"workdir": str(workdir), "scratch": str(scratch), "config": config}
+            pid = server.spawn(request, write_fd, log.fileno())
+            os.close(write_fd)
+            _read_channel(run, pid, lambda: False, read_fd, key, deadline)
+            os.close(read_fd)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+            run.returncode = server.status(timeout=30)
+        else:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "fastlings.grade_worker"],
+                cwd=workdir,
+                env=child_env(scratch),
+                stdin=subprocess.PIPE,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                pass_fds=(write_fd,),
+                start_new_session=True,
+            )
+            os.close(write_fd)
+            with contextlib.suppress(BrokenPipeError):
+                assert proc.stdin is not None
+                proc.stdin.write(json.dumps(config).encode())
+                proc.stdin.close()
+            _read_channel(run, proc.pid, lambda: proc.poll() is not None, read_fd, key, deadline)
+            os.close(read_fd)
+            # The session ended (or the budget is spent): nothing of the child may live on.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            try:
+                run.returncode = proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                run.returncode = proc.wait()
         log.seek(0)
         run.log = log.read()[-4000:].decode(errors="replace")
     run.seconds = time.monotonic() - started
@@ -174,7 +249,7 @@ def run_worker(
 
 
 def _read_channel(
-    run: WorkerRun, proc: subprocess.Popen[bytes], fd: int, key: bytes, deadline: float
+    run: WorkerRun, pid: int, exited: Callable[[], bool], fd: int, key: bytes, deadline: float
 ) -> None:
     buffer = b""
     expected_seq = 1
@@ -185,7 +260,7 @@ def _read_channel(
             return
         ready, _, _ = select.select([fd], [], [], min(remaining, 1.0))
         if not ready:
-            if proc.poll() is not None and not _has_data(fd):
+            if exited() and not _has_data(fd):
                 return  # exited; every writer may not be gone (forks), but the child is
             continue
         chunk = os.read(fd, 65536)
@@ -201,7 +276,7 @@ def _read_channel(
             if message is None:
                 run.tampered = "an unsigned or altered line reached the result channel"
                 return
-            if message.get("pid") != proc.pid:
+            if message.get("pid") != pid:
                 run.tampered = (
                     "a process other than the checks process (a fork?) wrote to the result channel"
                 )
