@@ -3,9 +3,10 @@
     python bench/grade_class.py [--learners 60] [--jobs 2] [--full-verify]
 
 A third of the learners have every solution copied in, a third the untouched starters, a third
-a mix (a solution for every other exercise), and four of the mixed carry a tamper prelude from
-tests/grading_fixtures/ on top of the solution of their first exercise (exit at import, an infinite loop,
-a patched pytest runner, a fork bomb), which must then earn zero. The class is graded with
+a mix (a solution for every other exercise), and four of the mixed carry a tamper prelude
+from tests/grading_fixtures/ on top of the solution of their first exercise (exit at import,
+an infinite loop, a patched pytest runner, a fork bomb), which must then earn zero. The class
+is graded with
 `fastlings grade-class --jobs N`, and every learner's score is compared with the expected one.
 
 Printed: the class time, one `fastlings verify` of the course (by default `--no-lint
@@ -89,6 +90,7 @@ def main() -> int:
     parser.add_argument("--learners", type=int, default=60)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--full-verify", action="store_true")
+    parser.add_argument("--keep", type=Path, help="copy grades.* and report.html here")
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="fastlings-bench-") as scratch:
@@ -116,7 +118,8 @@ def main() -> int:
             print(graded.stdout[-3000:], graded.stderr[-3000:])
             return 1
         payload = json.loads((base / "out" / "grades.json").read_text(encoding="utf-8"))
-        shutil.copy(base / "out" / "report.html", REPO / "bench" / "last_report.html")
+        if options.keep:
+            shutil.copytree(base / "out", options.keep, dirs_exist_ok=True)
 
     got = {lg["learner"]: lg["points_earned"] for lg in payload["learners"]}
     wrong = {
