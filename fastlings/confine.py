@@ -24,7 +24,7 @@ import platform
 import resource
 import struct
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 MiB = 1024 * 1024
 CLONE_NEWNET = 0x40000000
@@ -47,7 +47,7 @@ ARCHES = {
 
 @dataclass
 class Confinement:
-    no_fork: str = "none"  # "seccomp", "rlimit" or "none"
+    no_fork: str = "none"  # "seccomp", or the fallbacks that applied
     network: str = "socket guard"  # or "private namespace"
     capabilities: str = "kept"  # or "dropped"
 
@@ -156,6 +156,22 @@ def not_dumpable() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
+def forbid_in_python() -> None:
+    """Where seccomp is unavailable: the Python ways to start a process stop this one with
+    SIGSYS, as the seccomp filter would (best effort: ctypes can still reach libc)."""
+    import _posixsubprocess
+    import signal
+
+    def stop(*args: object, **kwargs: object) -> NoReturn:
+        os.kill(os.getpid(), signal.SIGSYS)
+        raise SystemExit(1)  # pragma: no cover - the signal ends the process first
+
+    for name in ("fork", "forkpty", "posix_spawn", "posix_spawnp", "execv", "execve", "execvp"):
+        if hasattr(os, name):
+            setattr(os, name, stop)
+    _posixsubprocess.fork_exec = stop
+
+
 def _tasks_of(uid: int) -> int:
     count = 0
     for entry in os.scandir("/proc"):
@@ -186,9 +202,12 @@ def apply(
         done.capabilities = "dropped"
     if forbid_new_processes():
         done.no_fork = "seccomp"
-    elif os.geteuid() != 0:
-        # RLIMIT_NPROC counts every task of the uid: allow what already runs, plus `nproc`.
-        limit = _tasks_of(os.getuid()) + nproc
-        resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
-        done.no_fork = "rlimit"
+    else:
+        forbid_in_python()
+        done.no_fork = "python-level guard"
+        if os.geteuid() != 0:
+            # RLIMIT_NPROC counts every task of the uid: allow what already runs, plus `nproc`.
+            limit = _tasks_of(os.getuid()) + nproc
+            resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
+            done.no_fork = "python-level guard and RLIMIT_NPROC"
     return done
