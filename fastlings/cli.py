@@ -105,6 +105,13 @@ def grade_class_command(
     db_url: Annotated[
         str | None, typer.Option("--db-url", help="Run the checks on this database server.")
     ] = None,
+    fork_server: Annotated[
+        bool,
+        typer.Option(
+            help="Fork each learner's process from a pre-imported server (faster); "
+            "--no-fork-server starts each from scratch."
+        ),
+    ] = True,
     root: RootOption = None,
 ) -> None:
     """Instructors: grade every learner's exercises/ against this course's own checks."""
@@ -120,6 +127,7 @@ def grade_class_command(
         exercise_timeout=exercise_timeout,
         memory_mb=memory_mb,
         db_url=db_url,
+        fork_server=fork_server,
     )
     raise typer.Exit(code)
 

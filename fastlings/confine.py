@@ -9,7 +9,8 @@ multi-threaded grader):
     Where seccomp is unavailable, RLIMIT_NPROC caps the processes instead, for a non-root
     user only (Linux never applies RLIMIT_NPROC to uid 0);
   - no capabilities (when root): the bounding, permitted and effective sets are emptied;
-  - no exec, no ptrace, no access to other processes' memory (seccomp, same filter);
+  - no exec, no ptrace, no access to other processes' memory, no signals to other processes
+    (seccomp, same filter);
   - no network: when running as root and no database server is needed, a private network
     namespace (only a loopback that is down). Otherwise the grader's dead proxies and the
     worker's socket guard apply (best effort).
@@ -43,6 +44,14 @@ ARCHES = {
     "x86_64": (0xC000003E, (57, 58, 59, 322, 101, 310, 311), 56, 435),
     "aarch64": (0xC00000B7, (221, 281, 117, 270, 271), 220, 435),
 }
+# Per architecture: (kill, tgkill) may only signal this process; (tkill, pidfd_send_signal)
+# answer EPERM. Without this, uid 0 without capabilities could still signal every process of
+# uid 0 (kill(-1, SIGKILL)): the grader, the fork server, the rest of the machine.
+SIGNALS = {
+    "x86_64": ((62, 234), (200, 424)),
+    "aarch64": ((129, 131), (130, 424)),
+}
+EPERM = 1
 
 
 @dataclass
@@ -61,17 +70,34 @@ def _bpf(code: int, jt: int, jf: int, k: int) -> bytes:
     return struct.pack("HBBI", code, jt, jf, k)
 
 
-def _filter(arch: int, killed: tuple[int, ...], clone: int, clone3: int) -> bytes:
+def _filter(
+    arch: int,
+    killed: tuple[int, ...],
+    clone: int,
+    clone3: int,
+    signals: tuple[tuple[int, ...], tuple[int, ...]] = ((), ()),
+    pid: int = 0,
+) -> bytes:
     """A seccomp program: foreign ABIs and `killed` syscalls kill the process; clone3 answers
-    ENOSYS (so libc falls back to clone); clone is allowed only for threads."""
+    ENOSYS (so libc falls back to clone); clone is allowed only for threads; the signal
+    syscalls in `signals` may only target `pid` itself (or its own process group)."""
     ld_w_abs, jeq_k, jge_k, jset_k, ret_k = 0x20, 0x15, 0x35, 0x45, 0x06
     head: list[tuple[Any, Any, Any, int]] = [(ld_w_abs, 0, 0, 4)]
     head += [("jeq", "next", "KILL", arch), (ld_w_abs, 0, 0, 0)]
     head.append(("jge", "KILL", "next", 0x40000000))  # x32 ABI syscall numbers
     head += [("jeq", "KILL", "next", number) for number in killed]
     head += [("jeq", "ENOSYS", "next", clone3), ("jeq", "CLONE", "next", clone)]
+    own, refused = signals
+    head += [("jeq", "SIGNAL", "next", number) for number in own]
+    head += [("jeq", "EPERM", "next", number) for number in refused]
     head.append((ret_k, 0, 0, SECCOMP_RET_ALLOW))
-    labels = {"CLONE": len(head)}
+    labels: dict[str, int] = {"SIGNAL": len(head)}
+    head += [(ld_w_abs, 0, 0, 16)]  # A = low 32 bits of the target pid
+    for target in (pid, 0, (-pid) & 0xFFFFFFFF):
+        head.append(("jeq", "ALLOW", "next", target))
+    labels["EPERM"] = len(head)
+    head.append((ret_k, 0, 0, SECCOMP_RET_ERRNO | EPERM))
+    labels["CLONE"] = len(head)
     head += [(ld_w_abs, 0, 0, 16), ("jset", "ALLOW", "KILL", CLONE_THREAD)]
     labels["KILL"] = len(head)
     head.append((ret_k, 0, 0, SECCOMP_RET_KILL_PROCESS))
@@ -99,7 +125,8 @@ def forbid_new_processes() -> bool:
     if arch is None:
         return False
     arch_id, killed, clone, clone3 = arch
-    program = _filter(arch_id, killed, clone, clone3)
+    signals = SIGNALS.get(platform.machine(), ((), ()))
+    program = _filter(arch_id, killed, clone, clone3, signals, os.getpid())
     try:
         libc = ctypes.CDLL(None, use_errno=True)
     except OSError:

@@ -32,6 +32,7 @@ def run_grade_class(
     exercise_timeout: float,
     memory_mb: int,
     db_url: str | None,
+    fork_server: bool = True,
 ) -> int:
     console = Console(stderr=True)
     try:
@@ -52,6 +53,7 @@ def run_grade_class(
             memory_mb=memory_mb,
         ),
         db_url=db_url,
+        fork_server=fork_server,
     )
     console.print(
         f"Grading {len(submissions)} submission(s) on {len(entries)} exercise(s) with {jobs} job(s)"

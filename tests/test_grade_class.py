@@ -251,3 +251,28 @@ def test_exercises_option_grades_only_the_selected_chapters(tmp_path: Path) -> N
     ]
     bad = run_cli("grade-class", str(submissions), "--exercises", "7-9", cwd=course)
     assert bad.returncode == 2 and "names no chapter" in bad.stderr
+
+
+def test_without_the_fork_server_the_scores_are_the_same(tmp_path: Path) -> None:
+    """Each learner's child started from scratch (`--no-fork-server`) grades alike."""
+    (tmp_path / "course").mkdir()
+    course = build_course(tmp_path / "course")
+    submissions = tmp_path / "submissions"
+    names = ("solved", "mixed", "exit_import", "patch_runner", "fork_bomb")
+    for name in names:
+        write_submission(submissions, name, CASES[name], course)
+    out = tmp_path / "out"
+    done = run_cli(
+        "grade-class",
+        str(submissions),
+        "--no-fork-server",
+        "--jobs",
+        "2",
+        "--out",
+        str(out),
+        cwd=course,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = (out / "grades.csv").read_text(encoding="utf-8").splitlines()[1:]
+    got = {row.split(",")[0]: tuple(int(p) for p in row.split(",")[1:3]) for row in rows}
+    assert got == {name: CASES[name].points for name in names}
