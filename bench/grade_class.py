@@ -34,9 +34,39 @@ from fastlings.manifest import Entry, load_course  # noqa: E402
 TAMPERS = ("exit_import", "loop_forever", "patch_runner", "fork_bomb")
 
 
-def build_class(folder: Path, learners: int) -> dict[str, int]:
+def synthetic_course(folder: Path, exercises: int) -> Path:
+    """A course of `exercises` chapters, each a renamed copy of this course's first exercise
+    (starter, solution, checks, a lesson heading, the notebook), to measure at scale before
+    every chapter is written."""
+    first = load_course(REPO).entries()[0]
+    shutil.copyfile(REPO / "pyproject.toml", folder / "pyproject.toml")
+    manifest = ['[course]\ntitle = "Synthetic course"\n']
+    for n in range(1, exercises + 1):
+        chapter, exercise = f"ch{n:02d}_copy{n}", f"ex{n:02d}_copy{n}"
+        manifest.append(
+            f'[[chapters]]\nid = "{chapter}"\ntitle = "Copy {n}"\n\n'
+            f'[[chapters.exercises]]\nid = "{exercise}"\ntitle = "Copy {n}"\n'
+            f'section = "{n}.1 Copy"\npoints = {first.exercise.points}\n'
+            f'hints = ["one", "two"]\nfailing_checks = {list(first.exercise.failing_checks)!r}\n'
+        )
+        for source, target in (
+            (first.exercise_path, folder / "exercises" / chapter / f"{exercise}.py"),
+            (first.solution_path, folder / "solutions" / chapter / f"{exercise}.py"),
+            (first.checks_path, folder / "checks" / chapter / f"test_{exercise}.py"),
+            (first.notebook_path, folder / "notebooks" / f"{chapter}.ipynb"),
+        ):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        lesson = folder / "lessons" / f"{chapter}.md"
+        lesson.parent.mkdir(parents=True, exist_ok=True)
+        lesson.write_text(f"# Chapter {n}: Copy\n\n## {n}.1 Copy\n", encoding="utf-8")
+    (folder / "course.toml").write_text("\n".join(manifest).replace("'", '"'), encoding="utf-8")
+    return folder
+
+
+def build_class(root: Path, folder: Path, learners: int) -> dict[str, int]:
     """Write the submissions; return each learner's expected points."""
-    course = load_course(REPO)
+    course = load_course(root)
     entries = course.entries()
     expected: dict[str, int] = {}
     third = learners // 3
@@ -91,13 +121,24 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--full-verify", action="store_true")
     parser.add_argument("--keep", type=Path, help="copy grades.* and report.html here")
+    parser.add_argument(
+        "--synthetic-exercises",
+        type=int,
+        default=0,
+        help="grade a course of N renamed copies of the first exercise instead of this one",
+    )
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="fastlings-bench-") as scratch:
         base = Path(scratch)
-        expected = build_class(base / "submissions", options.learners)
+        root = REPO
+        if options.synthetic_exercises:
+            (base / "course").mkdir()
+            root = synthetic_course(base / "course", options.synthetic_exercises)
+        expected = build_class(root, base / "submissions", options.learners)
+        course = load_course(root)
         verify_args = [] if options.full_verify else ["--no-lint", "--no-notebooks"]
-        verify_seconds, verify = timed(fastlings("verify", *verify_args), REPO)
+        verify_seconds, verify = timed(fastlings("verify", *verify_args), root)
         if verify.returncode != 0:
             print(verify.stdout[-3000:], verify.stderr[-3000:])
             return 1
@@ -112,7 +153,7 @@ def main() -> int:
                 "--out",
                 str(base / "out"),
             ),
-            REPO,
+            root,
         )
         if graded.returncode != 0:
             print(graded.stdout[-3000:], graded.stderr[-3000:])
@@ -129,7 +170,6 @@ def main() -> int:
     }
     seconds = sorted(lg["seconds"] for lg in payload["learners"])
     reruns = sum(bool(lg["isolated_reruns"]) for lg in payload["learners"])
-    course = load_course(REPO)
     label = "verify" if options.full_verify else "verify --no-lint --no-notebooks"
     print(f"course: {len(course.chapters)} chapters, {len(course.entries())} exercises")
     print(f"class: {options.learners} submissions, --jobs {options.jobs}: {class_seconds:.1f}s")
