@@ -119,7 +119,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=60)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--full-verify", action="store_true")
+    parser.add_argument(
+        "--full-verify", action="store_true", help="with ruff, mypy and nbval (real course only)"
+    )
+    parser.add_argument("--no-reuse", action="store_true", help="pass --no-reuse to grade-class")
+    parser.add_argument(
+        "--no-fork-server", action="store_true", help="pass --no-fork-server to grade-class"
+    )
     parser.add_argument("--keep", type=Path, help="copy grades.* and report.html here")
     parser.add_argument(
         "--synthetic-exercises",
@@ -152,6 +158,8 @@ def main() -> int:
                 "5",
                 "--out",
                 str(base / "out"),
+                *(["--no-reuse"] if options.no_reuse else []),
+                *(["--no-fork-server"] if options.no_fork_server else []),
             ),
             root,
         )
@@ -170,6 +178,7 @@ def main() -> int:
     }
     seconds = sorted(lg["seconds"] for lg in payload["learners"])
     reruns = sum(bool(lg["isolated_reruns"]) for lg in payload["learners"])
+    reused = sum(len(lg["reused_results"]) for lg in payload["learners"])
     label = "verify" if options.full_verify else "verify --no-lint --no-notebooks"
     print(f"course: {len(course.chapters)} chapters, {len(course.entries())} exercises")
     print(f"class: {options.learners} submissions, --jobs {options.jobs}: {class_seconds:.1f}s")
@@ -177,7 +186,8 @@ def main() -> int:
     print(f"ratio class/verify: {class_seconds / verify_seconds:.2f} (target < 5)")
     print(
         f"per submission: median {statistics.median(seconds):.2f}s, "
-        f"max {seconds[-1]:.2f}s; {reruns} learner(s) needed isolated re-runs"
+        f"max {seconds[-1]:.2f}s; {reruns} learner(s) needed isolated re-runs; "
+        f"{reused} exercise file(s) identical to the starter or solution reused its result"
     )
     print(f"isolation: {payload['isolation']}")
     if wrong:

@@ -112,6 +112,13 @@ def grade_class_command(
             "--no-fork-server starts each from scratch."
         ),
     ] = True,
+    reuse: Annotated[
+        bool,
+        typer.Option(
+            help="Grade a file identical to the course's starter or solution from the grader's "
+            "own run of it; --no-reuse runs every learner's every file."
+        ),
+    ] = True,
     root: RootOption = None,
 ) -> None:
     """Instructors: grade every learner's exercises/ against this course's own checks."""
@@ -128,6 +135,7 @@ def grade_class_command(
         memory_mb=memory_mb,
         db_url=db_url,
         fork_server=fork_server,
+        reuse=reuse,
     )
     raise typer.Exit(code)
 

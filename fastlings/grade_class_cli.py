@@ -33,6 +33,7 @@ def run_grade_class(
     memory_mb: int,
     db_url: str | None,
     fork_server: bool = True,
+    reuse: bool = True,
 ) -> int:
     console = Console(stderr=True)
     try:
@@ -54,6 +55,7 @@ def run_grade_class(
         ),
         db_url=db_url,
         fork_server=fork_server,
+        reuse=reuse,
     )
     console.print(
         f"Grading {len(submissions)} submission(s) on {len(entries)} exercise(s) with {jobs} job(s)"

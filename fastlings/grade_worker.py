@@ -34,6 +34,7 @@ from typing import Any
 import pytest
 
 from fastlings import confine
+from fastlings.plugin import ResultCollector
 
 # Local references, taken before any learner code can replace the module attributes.
 _write = os.write
@@ -47,6 +48,8 @@ _getpid = os.getpid
 WATCHED_MODULES = (
     "builtins",
     "socket",
+    "json",
+    "json.decoder",
     "pytest",
     "_pytest.runner",
     "_pytest.reports",
@@ -78,6 +81,7 @@ WATCHED_MODULES = (
     "httpx._transports.asgi",
 )
 
+_COLLECTOR = ResultCollector
 _DESCRIPTORS = (FunctionType, property, classmethod, staticmethod, type)
 # Module attributes pytest itself swaps around each check.
 _VOLATILE = {
@@ -120,6 +124,9 @@ class Integrity:
         self.hooks = self._hooks()
         self._plugin_refs = list(self.config.pluginmanager.get_plugins())
         self.plugins = {id(p) for p in self._plugin_refs}
+        # The course plugin's collector is data, not code: its state is watched too.
+        self.collector = self.config.pluginmanager.get_plugin("fastlings-results")
+        self.collector_state = dict(vars(self.collector)) if self.collector is not None else {}
 
     def _hooks(self) -> dict[str, list[tuple[object, object]]]:
         hooks: dict[str, list[tuple[object, object]]] = {}
@@ -145,6 +152,14 @@ class Integrity:
             added = set(now) - set(attrs)
             if added and isinstance(container, type):
                 return f"{where} gained {', '.join(sorted(added))}"
+        if self.collector is not None:
+            state = vars(self.collector)
+            if set(state) != set(self.collector_state) or any(
+                state[k] is not v for k, v in self.collector_state.items()
+            ):
+                return "the result collector's state was replaced"
+            if type(state["records"]) is not list or type(self.collector) is not _COLLECTOR:
+                return "the result collector was replaced"
         if {id(p) for p in self.config.pluginmanager.get_plugins()} != self.plugins:
             return "a pytest plugin was registered or removed during the checks"
         hooks = self._hooks()
@@ -231,7 +246,7 @@ class Streamer:
                 self.tampered = broken
                 self.channel.send("tampered", reason=broken)
                 return
-        collector = config.pluginmanager.get_plugin("fastlings-results")
+        collector = self.integrity.collector if self.integrity else None
         records: list[dict[str, Any]] = getattr(collector, "records", [])
         for record in records[self.sent :]:
             message = str(record.get("message") or "")

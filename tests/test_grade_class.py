@@ -109,6 +109,9 @@ CASES: dict[str, Case] = {
         code("starter", "patch_report"), code("solution"), (0, 5), "TestReport.__init__"
     ),
     "register_plugin": Case(code("starter", "register_plugin"), code("solution"), (0, 5), "plugin"),
+    "forge_records": Case(
+        code("starter", "forge_records"), code("solution"), (0, 5), "result collector"
+    ),
     "fake_result": Case(code("starter", "fake_result"), code("solution"), (0, 5), "result channel"),
     "loop_forever": Case(code("solution", "loop_forever"), code("solution"), (0, 5), "Timed out"),
     "fork_bomb": Case(code("solution", "fork_bomb"), code("solution"), (0, 5), "new process"),
@@ -253,12 +256,14 @@ def test_exercises_option_grades_only_the_selected_chapters(tmp_path: Path) -> N
     assert bad.returncode == 2 and "names no chapter" in bad.stderr
 
 
-def test_without_the_fork_server_the_scores_are_the_same(tmp_path: Path) -> None:
-    """Each learner's child started from scratch (`--no-fork-server`) grades alike."""
+def test_without_the_fork_server_or_reuse_the_scores_are_the_same(tmp_path: Path) -> None:
+    """Each learner's child started from scratch (`--no-fork-server`), and every file run even
+    when it is the starter or the solution (`--no-reuse`): same scores, and one exercise's
+    tampering still costs only that exercise."""
     (tmp_path / "course").mkdir()
     course = build_course(tmp_path / "course")
     submissions = tmp_path / "submissions"
-    names = ("solved", "mixed", "exit_import", "patch_runner", "fork_bomb")
+    names = ("solved", "mixed", "exit_import", "patch_runner", "forge_records", "fork_bomb")
     for name in names:
         write_submission(submissions, name, CASES[name], course)
     out = tmp_path / "out"
@@ -266,6 +271,7 @@ def test_without_the_fork_server_the_scores_are_the_same(tmp_path: Path) -> None
         "grade-class",
         str(submissions),
         "--no-fork-server",
+        "--no-reuse",
         "--jobs",
         "2",
         "--out",
@@ -276,3 +282,17 @@ def test_without_the_fork_server_the_scores_are_the_same(tmp_path: Path) -> None
     rows = (out / "grades.csv").read_text(encoding="utf-8").splitlines()[1:]
     got = {row.split(",")[0]: tuple(int(p) for p in row.split(",")[1:3]) for row in rows}
     assert got == {name: CASES[name].points for name in names}
+    payload = json.loads((out / "grades.json").read_text(encoding="utf-8"))
+    learners = _learners(payload)
+    assert all(not lg["reused_results"] for lg in learners.values())
+    for name in ("exit_import", "patch_runner", "forge_records", "fork_bomb"):
+        assert learners[name]["isolated_reruns"] == [EX1, EX2], name
+
+
+def test_identical_files_reuse_the_graders_own_run(graded: tuple[Path, dict[str, object]]) -> None:
+    _, payload = graded
+    learners = _learners(payload)
+    assert learners["solved"]["reused_results"] == [EX1, EX2]
+    assert learners["starter"]["reused_results"] == [EX1, EX2]
+    assert learners["patch_runner"]["reused_results"] == [EX2]  # ex1 carries the tamper
+    assert learners["fake_print"]["reused_results"] == [EX2]
