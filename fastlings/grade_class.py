@@ -8,9 +8,11 @@ Each folder in SUBMISSIONS_DIR is one learner's copy of the course. For each lea
    exercises. A file that is missing, a symlink (or under a symlinked folder), not a regular
    file, or larger than 1 MiB earns zero with a reason. Nothing else of the submission is read:
    its `checks/`, `conftest.py`, `course.toml`, `pyproject.toml` or `solutions/` play no part.
-2. runs all the learner's selected checks in ONE sandboxed child (`fastlings.sandbox`), whose
-   results come back on a signed pipe, checked against the check list the grader collected
-   itself from its pristine checks.
+2. grades a file that is byte-for-byte the course's starter or solution from the grader's own
+   run of that file (`run_references`, once per class; `--no-reuse` turns this off), and runs
+   all the learner's other selected checks in ONE sandboxed child (`fastlings.sandbox`, forked
+   from a pre-imported fork server per parallel slot), whose results come back on a signed
+   pipe, checked against the check list the grader collected itself from its pristine checks.
 3. if that child did not finish cleanly (it died, was stopped, or its channel or the pytest
    machinery were tampered with), keeps the exercises whose checks had all reported before the
    break and re-runs each remaining exercise alone, in a fresh working copy and child. An
