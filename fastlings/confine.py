@@ -12,8 +12,8 @@ multi-threaded grader):
   - no exec, no ptrace, no access to other processes' memory, no signals to other processes
     (seccomp, same filter);
   - no network: when running as root and no database server is needed, a private network
-    namespace (only a loopback that is down). Otherwise the grader's dead proxies and the
-    worker's socket guard apply (best effort).
+    namespace (only its own loopback, brought up for servers the checks start). Otherwise the
+    grader's dead proxies (loopback exempt) and the worker's socket guard apply (best effort).
 """
 
 from __future__ import annotations
@@ -143,13 +143,36 @@ def forbid_new_processes() -> bool:
 
 
 def private_network() -> bool:
+    """A network namespace of our own, with its loopback up: checks may run servers on
+    127.0.0.1 (chapter 8 does), but nothing outside the namespace is reachable."""
     if os.geteuid() != 0:
         return False
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return bool(libc.unshare(CLONE_NEWNET) == 0)
+        if libc.unshare(CLONE_NEWNET) != 0:
+            return False
     except (OSError, AttributeError):
         return False
+    return _loopback_up()
+
+
+SIOCGIFFLAGS = 0x8913
+SIOCSIFFLAGS = 0x8914
+IFF_UP = 0x1
+
+
+def _loopback_up() -> bool:
+    import fcntl
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            request = struct.pack("16sh", b"lo", 0)
+            flags = struct.unpack("16sh", fcntl.ioctl(sock, SIOCGIFFLAGS, request))[1]
+            fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sh", b"lo", flags | IFF_UP))
+    except OSError:
+        return False
+    return True
 
 
 PR_CAPBSET_DROP = 24

@@ -2,7 +2,8 @@
 
 Mutation testing, by hand: each mutant is `users_app.py` with one bug planted by a text
 substitution. Good tests pass on the real app and fail on every mutant. The checks of chapter 9
-run this module in a child process:
+call `run_all` in their own process (no child process: graded code may not start any), or a
+maintainer can run it by hand:
 
     python -m checks.ch09_testing_your_api.mutants <test file> <report.json>
 
@@ -136,9 +137,10 @@ def forget(path: Path) -> None:
             del sys.modules[name]
 
 
-def run_one(test_file: Path, mutant: str | None, scratch: Path) -> dict[str, Any]:
+def run_one(
+    test_file: Path, mutant: str | None, scratch: Path, base_url: str | None
+) -> dict[str, Any]:
     name = mutant or "correct"
-    base_url = os.environ.get(BASE_DB_URL_ENV) or None
     with databases.fresh_database(base_url) as test_url:
         os.environ["TEST_DATABASE_URL"] = test_url
         os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{scratch / name}.db"
@@ -170,12 +172,34 @@ def run_one(test_file: Path, mutant: str | None, scratch: Path) -> dict[str, Any
         return record
 
 
+def run_all(test_file: Path, base_url: str | None = None) -> dict[str, Any]:
+    """Run `test_file` against the correct app and every mutant, in this process.
+
+    The environment and `sys.modules` are restored afterwards, so the calling check run goes
+    on as before. `base_url` is a database server for the tests' own databases (None: SQLite).
+    """
+    saved_env = {name: os.environ.get(name) for name in ("DATABASE_URL", "TEST_DATABASE_URL")}
+    saved_app = sys.modules.get(APP_MODULE)
+    results: dict[str, Any] = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="fastlings-mutants-") as folder:
+            for mutant in (None, *MUTANTS):
+                results[mutant or "correct"] = run_one(test_file, mutant, Path(folder), base_url)
+    finally:
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        forget(test_file)
+        if saved_app is not None:
+            sys.modules[APP_MODULE] = saved_app
+    return results
+
+
 def main(argv: list[str]) -> int:
     test_file, report = Path(argv[0]), Path(argv[1])
-    results: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="fastlings-mutants-") as folder:
-        for mutant in (None, *MUTANTS):
-            results[mutant or "correct"] = run_one(test_file, mutant, Path(folder))
+    results = run_all(test_file, os.environ.get(BASE_DB_URL_ENV) or None)
     report.write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0
 
