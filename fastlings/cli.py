@@ -234,7 +234,8 @@ def solutions_branch(root: RootOption = None) -> None:
         raise typer.Exit(1) from None
     typer.echo(
         f"Created branch {branch!r} at {commit[:12]}: {count} exercise(s) hold their solution.\n"
-        f"See every fix with: git diff HEAD {branch}"
+        f"See every fix with: git diff HEAD {branch} --\n"
+        "(the final -- tells git that 'solutions' is the branch, not the folder)"
     )
 
 
@@ -303,3 +304,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("\nInterrupted: nothing was changed.\n")
         raise SystemExit(130) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -32,8 +32,8 @@ def table(evaluations: list[Evaluation], *, current: str | None = None) -> Rende
                 blocks.append("")
             blocks.append(
                 f"[bold]Chapter {entry.chapter.number}: {escape(entry.chapter.title)}[/]\n"
-                f"  [dim]lesson[/] {rel(entry.lesson_path, root)}  "
-                f"[dim]notebook[/] {rel(entry.notebook_path, root)}"
+                f"  [dim]lesson  [/] {rel(entry.lesson_path, root)}\n"
+                f"  [dim]notebook[/] {rel(entry.notebook_path, root)}"
             )
             grid = Table(show_edge=False, pad_edge=False, box=None, show_header=False)
             grid.add_column("", no_wrap=True, width=1)

@@ -21,6 +21,10 @@ def summary_line(entry: Entry, grade: ExerciseGrade) -> str:
     total = len(grade.checks)
     mark = f"[green]{PASSED}[/]" if grade.passed else f"[red]{FAILED}[/]"
     checks = f"{passed}/{total} checks pass" if total else (grade.reason or "no check ran")
+    if any(c.kind == "timeout" for c in grade.checks):
+        checks += ", then the run was stopped: a check timed out"
+    elif any(c.kind == "import" for c in grade.checks):
+        checks += ": the file does not import"
     return (
         f"{mark} [bold]{entry.id}[/]  {checks}  "
         f"[dim]{grade.points_earned}/{grade.points_possible} points[/]"
@@ -51,7 +55,7 @@ def failure_panel(entry: Entry, grade: ExerciseGrade, *, target_file: str) -> Re
             border_style="red",
         )
     if check.kind == "timeout":
-        title = f"{check.name}: stopped, it did not finish in time"
+        title = f"{check.name}: timed out"
     else:
         title = f"{check.name}"
     return Panel(

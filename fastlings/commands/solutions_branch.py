@@ -1,5 +1,6 @@
 """`fastlings solutions-branch`: a local branch `solutions` whose `exercises/` hold the
-reference solutions, so that `git diff main solutions` shows every fix.
+reference solutions, so that `git diff main solutions --` shows every fix (the `--` tells git
+that `solutions` names the branch, not the folder of the same name).
 
 Built with git plumbing in a temporary index file (`read-tree`, `update-index`, `write-tree`,
 `commit-tree`): the learner's working tree, index and current branch are never touched.
@@ -74,7 +75,7 @@ def create(course: Course, branch: str = BRANCH) -> tuple[str, str, int]:
         tree = _git(root, "write-tree", env=env)
     message = (
         "Reference solutions in exercises/\n\n"
-        "Made by `fastlings solutions-branch`: `git diff <your branch> solutions` shows every fix."
+        "Made by `fastlings solutions-branch`: `git diff <your branch> solutions --` shows every fix."
     )
     commit = _git(root, "commit-tree", tree, "-p", head, "-m", message)
     _git(root, "branch", branch, commit)
