@@ -54,10 +54,7 @@ def failure_panel(entry: Entry, grade: ExerciseGrade, *, target_file: str) -> Re
             title_align="left",
             border_style="red",
         )
-    if check.kind == "timeout":
-        title = f"{check.name}: timed out"
-    else:
-        title = f"{check.name}"
+    title = f"{check.name}: timed out" if check.kind == "timeout" else str(check.name)
     return Panel(
         f"{escape(_tail(message, 25))}\n\n[dim]Edit[/] [bold]{escape(target_file)}[/]. {hint}",
         title=title,

@@ -75,7 +75,8 @@ def create(course: Course, branch: str = BRANCH) -> tuple[str, str, int]:
         tree = _git(root, "write-tree", env=env)
     message = (
         "Reference solutions in exercises/\n\n"
-        "Made by `fastlings solutions-branch`: `git diff <your branch> solutions --` shows every fix."
+        "Made by `fastlings solutions-branch`:\n"
+        "`git diff <your branch> solutions --` shows every fix."
     )
     commit = _git(root, "commit-tree", tree, "-p", head, "-m", message)
     _git(root, "branch", branch, commit)
