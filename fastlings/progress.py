@@ -92,8 +92,8 @@ class ProgressCache:
         self.records: dict[str, dict[str, object]] = records if isinstance(records, dict) else {}
         self.dirty = False
 
-    def lookup(self, entry: Entry, key: str) -> tuple[bool, ExerciseGrade | None] | None:
-        """(pristine, grade or None) when the record matches `key`."""
+    def lookup(self, entry: Entry, key: str) -> tuple[bool | None, ExerciseGrade | None] | None:
+        """(pristine or None when unknown, grade or None) when the record matches `key`."""
         record = self.records.get(entry.qualified_id)
         if not isinstance(record, dict) or record.get("key") != key:
             return None
@@ -102,9 +102,12 @@ class ProgressCache:
             grade = ExerciseGrade.model_validate(raw) if raw is not None else None
         except ValueError:
             return None
-        return bool(record.get("pristine")), grade
+        flag = record.get("pristine")
+        return (flag if isinstance(flag, bool) else None), grade
 
-    def store(self, entry: Entry, key: str, pristine: bool, grade: ExerciseGrade | None) -> None:
+    def store(
+        self, entry: Entry, key: str, pristine: bool | None, grade: ExerciseGrade | None
+    ) -> None:
         self.records[entry.qualified_id] = {
             "key": key,
             "pristine": pristine,
@@ -126,7 +129,7 @@ def peek(entries: Sequence[Entry]) -> dict[str, Status | None]:
     found: dict[str, Status | None] = {}
     for entry in entries:
         hit = cache.lookup(entry, cache_key(entry))
-        found[entry.qualified_id] = _status(hit[1], hit[0]) if hit else None
+        found[entry.qualified_id] = _status(hit[1], bool(hit[0])) if hit else None
     return found
 
 
@@ -136,64 +139,77 @@ def evaluate(
     *,
     need_grades: bool = False,
     force: Sequence[Entry] = (),
+    detect_untouched: bool = True,
 ) -> list[Evaluation]:
     """The status of each entry, from the cache where it is still valid, else by running
     the checks (all the stale ones in one run). An untouched starter is "not started" and is
-    only run when `need_grades` asks for its check results."""
+    only run when `need_grades` asks for its check results. `detect_untouched=False` skips
+    asking git which failing files are untouched (`check` does: it only says pass or fail);
+    the cache remembers that it does not know, and the next `list` finds out."""
     if not entries:
         return []
     root = entries[0].course.root
     cache = ProgressCache(root)
     forced = {e.qualified_id for e in force}
     keys = {e.qualified_id: cache_key(e) for e in entries}
-    known: dict[str, tuple[bool, ExerciseGrade | None]] = {}
-    for entry in entries:
-        if entry.qualified_id in forced:
-            continue
-        hit = cache.lookup(entry, keys[entry.qualified_id])
-        if hit is not None and (hit[1] is not None or not need_grades):
-            known[entry.qualified_id] = hit
-    stale = [e for e in entries if e.qualified_id not in known]
-    evaluations: dict[str, Evaluation] = {}
-    pristine: dict[str, bool] = {}
-    if stale and not need_grades:
-        # An untouched starter fails by construction: no need to run it to say "not started".
-        pristine.update(untouched([e for e in stale if e.qualified_id not in forced]))
-    to_run = [e for e in stale if not pristine.get(e.qualified_id)]
-    for entry in stale:
-        if pristine.get(entry.qualified_id):
-            cache.store(entry, keys[entry.qualified_id], True, None)
-            known[entry.qualified_id] = (True, None)
-    if to_run:
-        run = runner(to_run)
-        grades = {
-            e.qualified_id: grade_exercise(e, [] if run.crashed else run.for_entry(e), run.crashed)
-            for e in to_run
-        }
-        # Only a failing exercise can be an untouched starter: ask git about those alone.
-        pristine.update(
-            untouched(
-                [
-                    e
-                    for e in to_run
-                    if not grades[e.qualified_id].passed and e.qualified_id not in pristine
-                ]
-            )
-        )
-        for entry in to_run:
-            qid = entry.qualified_id
-            grade = grades[qid]
-            if cacheable(entry, run):
-                cache.store(entry, keys[qid], pristine.get(qid, False), grade)
-            evaluations[qid] = Evaluation(
-                entry, _status(grade, pristine.get(qid, False)), grade, False
-            )
+    grades: dict[str, ExerciseGrade | None] = {}
+    pristine: dict[str, bool | None] = {}
+    fresh: set[str] = set()
     for entry in entries:
         qid = entry.qualified_id
-        if qid in known and qid not in evaluations:
-            is_pristine, cached_grade = known[qid]
-            evaluations[qid] = Evaluation(
-                entry, _status(cached_grade, is_pristine), cached_grade, True
-            )
+        hit = cache.lookup(entry, keys[qid]) if qid not in forced else None
+        if hit is not None and (hit[1] is not None or not need_grades):
+            pristine[qid], grades[qid] = hit
+    stale = [e for e in entries if e.qualified_id not in grades]
+    if stale and not need_grades:
+        # An untouched starter fails by construction: no need to run it to say "not started".
+        found = untouched([e for e in stale if e.qualified_id not in forced])
+        for entry in stale:
+            if found.get(entry.qualified_id):
+                pristine[entry.qualified_id], grades[entry.qualified_id] = True, None
+                cache.store(entry, keys[entry.qualified_id], True, None)
+    to_run = [e for e in stale if e.qualified_id not in grades]
+    run = runner(to_run) if to_run else None
+    for entry in to_run:
+        assert run is not None
+        qid = entry.qualified_id
+        grades[qid] = grade_exercise(
+            entry, [] if run.crashed else run.for_entry(entry), run.crashed
+        )
+        pristine[qid] = False if grades[qid].passed else pristine.get(qid)  # type: ignore[union-attr]
+        fresh.add(qid)
+    if detect_untouched:
+        # Only a failing exercise can be an untouched starter: ask git about those alone.
+        unknown = [
+            e
+            for e in entries
+            if pristine.get(e.qualified_id) is None and not _passed(grades[e.qualified_id])
+        ]
+        pristine.update(untouched(unknown))
+        for entry in unknown:
+            if entry.qualified_id not in fresh:  # a cached record learns what it lacked
+                cache.store(
+                    entry,
+                    keys[entry.qualified_id],
+                    pristine[entry.qualified_id],
+                    grades[entry.qualified_id],
+                )
+    for entry in to_run:
+        assert run is not None
+        if cacheable(entry, run):
+            qid = entry.qualified_id
+            cache.store(entry, keys[qid], pristine.get(qid), grades[qid])
     cache.save()
-    return [evaluations[e.qualified_id] for e in entries]
+    return [
+        Evaluation(
+            e,
+            _status(grades[e.qualified_id], bool(pristine.get(e.qualified_id))),
+            grades[e.qualified_id],
+            cached=e.qualified_id not in fresh,
+        )
+        for e in entries
+    ]
+
+
+def _passed(grade: ExerciseGrade | None) -> bool:
+    return grade is not None and grade.passed

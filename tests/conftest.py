@@ -21,7 +21,7 @@ REAL_ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "ch01_endpoint_structure"
 FIRST = "ex01_users_router"
 SECOND = "ex02_users_router_again"
-FASTLINGS = [sys.executable, "-m", "fastlings.cli"]
+FASTLINGS = [sys.executable, "-m", "fastlings"]
 
 
 def _toml(value: object) -> str:
