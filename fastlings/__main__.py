@@ -7,7 +7,6 @@ other form (options, `--help`, other commands) goes to the typer app in `fastlin
 
 from __future__ import annotations
 
-import os
 import sys
 
 
@@ -60,11 +59,9 @@ def main() -> None:
         sys.stderr.write("\nInterrupted: nothing was changed.\n")
         raise SystemExit(130) from None
     if code is not None:
-        # Everything is written and closed (state files are replaced atomically): skip the
-        # interpreter's teardown of FastAPI, SQLAlchemy and pytest, a tenth of the run.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+        from fastlings.ui import leave
+
+        leave(code)  # also skips the interpreter's teardown of FastAPI, SQLAlchemy and pytest
     from fastlings.cli import main as typer_main
 
     typer_main()

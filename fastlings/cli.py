@@ -107,11 +107,12 @@ def list_(root: RootOption = None, timeout: TimeoutOption = DEFAULT_TIMEOUT) -> 
     from fastlings.commands import listing
     from fastlings.commands.check import in_process_runner
     from fastlings.progress import evaluate
-    from fastlings.ui import console
+    from fastlings.ui import console, leave
 
     course = _course(root)
     evaluations = evaluate(_focus(course), in_process_runner(timeout))
     listing.show(console(), evaluations)
+    leave(0)
 
 
 @app.command()
@@ -129,6 +130,7 @@ def check(
 ) -> None:
     """Check one exercise, or all with --all. Exit code 0 when everything passes, 1 if not."""
     from fastlings.commands.check import check as run_check
+    from fastlings.ui import leave
 
     if target not in ("exercise", "solution"):
         typer.echo("--target must be 'exercise' or 'solution'", err=True)
@@ -139,7 +141,7 @@ def check(
     course = _course(root)
     entries = _focus(course) if all_ else [_entry(course, exercise or "")]
     checked: Target = "solution" if target == "solution" else "exercise"
-    raise typer.Exit(run_check(course, entries, checked, timeout=timeout, db_url=db_url))
+    leave(run_check(course, entries, checked, timeout=timeout, db_url=db_url))
 
 
 @app.command()
@@ -205,7 +207,7 @@ def diff(
     from fastlings.commands import diff as diffs
     from fastlings.commands.check import in_process_runner
     from fastlings.progress import evaluate
-    from fastlings.ui import console
+    from fastlings.ui import console, leave
 
     course = _course(root)
     entry = _entry(course, exercise)
@@ -217,8 +219,9 @@ def diff(
     lines = diffs.unified(entry)
     if not lines:
         typer.echo("Your file is identical to the reference solution.")
-        return
-    diffs.show(console(), lines)
+    else:
+        diffs.show(console(), lines)
+    leave(0)
 
 
 @app.command("solutions-branch")
@@ -262,10 +265,10 @@ def grade(
 ) -> None:
     """Your score, from the checks and the manifest's points."""
     from fastlings.commands.grade import grade as run_grade
+    from fastlings.ui import leave
 
-    raise typer.Exit(
-        run_grade(_course(root), _focus(_course(root)), as_json=json_, timeout=timeout)
-    )
+    course = _course(root)
+    leave(run_grade(course, _focus(course), as_json=json_, timeout=timeout))
 
 
 @app.command()

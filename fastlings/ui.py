@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -27,3 +27,18 @@ def rel(path: object, root: object) -> str:
         return p.relative_to(r).as_posix()
     except ValueError:
         return str(p)
+
+
+def leave(code: int) -> NoReturn:
+    """Exit at once after checks ran in this process.
+
+    The learner's code may have left a thread running forever (a blocking loop in a sync
+    endpoint, stopped by the timeout in the main thread only); a normal exit would wait for it.
+    Everything worth keeping is written and closed by now (state files are replaced atomically).
+    """
+    import os
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -11,10 +11,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 
 from tests.conftest import FASTLINGS, FIRST, SECOND, exercise_file, flat, solution_file
+from tests.test_check import hang_in_a_worker_thread
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +38,11 @@ class Session:
         self.seen: list[str] = []
         assert self.process.stdout is not None
         stream = self.process.stdout
-        threading.Thread(target=lambda: [self.lines.put(x) for x in stream], daemon=True).start()
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.lines.put(line)
 
     def expect(self, text: str, timeout: float = 30) -> str:
         """Wait until the output (from the last match on) contains `text`."""
@@ -78,7 +84,9 @@ def start(sessions: list[Session], root: Path, *args: str) -> Session:
     return session
 
 
-def test_the_loop_from_failure_to_next_exercise(course: Path, session_factory: list[Session]):
+def test_the_loop_from_failure_to_next_exercise(
+    course: Path, session_factory: list[Session]
+) -> None:
     watch = start(session_factory, course)
     first = watch.expect("Save to re-run")
     assert f"Edit exercises/ch01_endpoint_structure/{FIRST}.py" in flat(first)
@@ -106,7 +114,7 @@ def test_the_loop_from_failure_to_next_exercise(course: Path, session_factory: l
     assert "Traceback" not in "".join(watch.seen)
 
 
-def test_manual_mode_runs_on_enter(course: Path, session_factory: list[Session]):
+def test_manual_mode_runs_on_enter(course: Path, session_factory: list[Session]) -> None:
     watch = start(session_factory, course, "--manual")
     watch.expect("Enter re-runs")
     exercise_file(course).write_bytes(solution_file(course).read_bytes())
@@ -120,7 +128,7 @@ def test_manual_mode_runs_on_enter(course: Path, session_factory: list[Session])
 
 def test_a_hanging_exercise_is_stopped_and_the_loop_goes_on(
     course: Path, session_factory: list[Session]
-):
+) -> None:
     watch = start(session_factory, course, "--timeout", "1")
     watch.expect("Save to re-run")
     path = exercise_file(course)
@@ -128,12 +136,18 @@ def test_a_hanging_exercise_is_stopped_and_the_loop_goes_on(
     path.write_text(starter + "\nwhile True:\n    pass\n")
     hung = watch.expect("Save to re-run", timeout=40)
     assert "Timed out after 1s" in flat(hung)
+    path.write_text(starter)
+    hang_in_a_worker_thread(path)
+    in_thread = watch.expect("Save to re-run", timeout=40)
+    assert "Timed out after 1s" in flat(in_thread) and "(in create_user)" in flat(in_thread)
     path.write_bytes(solution_file(course).read_bytes())
     watch.expect(f"Well done: {FIRST} passes!", timeout=40)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT")
-def test_ctrl_c_exits_cleanly_and_touches_nothing(course: Path, session_factory: list[Session]):
+def test_ctrl_c_exits_cleanly_and_touches_nothing(
+    course: Path, session_factory: list[Session]
+) -> None:
     before = {p: p.read_bytes() for p in (course / "exercises").rglob("*.py")}
     watch = start(session_factory, course)
     watch.expect("Save to re-run")
