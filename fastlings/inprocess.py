@@ -25,13 +25,16 @@ DEFAULT_TIMEOUT = 10.0
 class StopOnTimeout:
     """Stops the run after the first check that timed out: the others would hang as well."""
 
+    def __init__(self) -> None:
+        self.stopped = False
+        self.session: Any = None
+
     def pytest_runtest_logreport(self, report: Any) -> None:
         details = dict(getattr(report, "user_properties", [])).get("fastlings")
         if isinstance(details, dict) and details.get("kind") == "timeout":
             self.stopped = True
-            session = getattr(self, "session", None)
-            if session is not None:
-                session.shouldstop = "a check timed out"
+            if self.session is not None:
+                self.session.shouldstop = "a check timed out"
 
     def pytest_sessionstart(self, session: Any) -> None:
         self.session = session
@@ -102,9 +105,12 @@ def run_in_process(
         try:
             os.chdir(root)
             with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-                code = pytest.main(args, plugins=[StopOnTimeout()])
+                stopper = StopOnTimeout()
+                code = pytest.main(args, plugins=[stopper])
         finally:
             os.chdir(previous)
+        if code == pytest.ExitCode.INTERRUPTED and not stopper.stopped:
+            raise KeyboardInterrupt  # Ctrl-C: pytest caught it; partial results are not kept
         result = read_report(report, target, int(code))
     result.output = sink.getvalue()
     return result

@@ -105,3 +105,33 @@ def test_console_script_is_installed(course: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT")
+def test_ctrl_c_during_a_check_exits_cleanly(course: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from tests.conftest import FASTLINGS
+
+    path = exercise_file(course)
+    path.write_text(path.read_text() + "\nwhile True:\n    pass\n")
+    before = path.read_bytes()
+    process = subprocess.Popen(
+        [*FASTLINGS, "check", FIRST],
+        cwd=course,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(2.5)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "Traceback" not in out + err and "Interrupted" in err
+    assert path.read_bytes() == before
+    assert not (course / ".fastlings" / "progress.json").exists()

@@ -113,3 +113,23 @@ def test_solutions_branch_refuses_outside_git(tmp_path: Path) -> None:
     done = run_cli(root, "solutions-branch")
     assert done.returncode == 1 and "not a git checkout" in done.stderr
     assert subprocess.run(["git", "-C", str(root), "status"], capture_output=True).returncode
+
+
+def test_reset_in_a_clone_takes_the_starter_from_upstream(course: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(course), str(clone)], check=True)
+    path = exercise_file(clone)
+    starter = path.read_bytes()
+    path.write_bytes(WORK)
+    git(clone, "commit", "-q", "-am", "my work")
+    done = run_cli(clone, "reset", FIRST, "--yes")
+    assert done.returncode == 0, done.stderr
+    assert "origin/main" in done.stdout
+    assert path.read_bytes() == starter
+
+
+def test_undo_without_a_backup_and_unknown_names_say_so(course: Path) -> None:
+    done = run_cli(course, "reset", FIRST, "--undo", "--yes")
+    assert done.returncode == 1 and "no backup" in done.stderr
+    unknown = run_cli(course, "hint", "users_router")
+    assert unknown.returncode == 2 and "ex01_users_router" in unknown.stderr

@@ -228,6 +228,7 @@ class Watch:
         self.stop = threading.Event()
         self.current: Entry | None = None
         self.interactive = self.out.is_terminal
+        self.headed: str | None = None
 
     # course and focus are re-read on every use: a changed manifest is picked up at once
     @property
@@ -305,8 +306,9 @@ class Watch:
     def show_result(self, entry: Entry, grade: ExerciseGrade) -> None:
         from fastlings.commands.report import show
 
-        if self.interactive:
-            self.header(entry)
+        if self.interactive or self.headed != entry.qualified_id:
+            self.header(entry)  # on a terminal, a fresh screen; in a pipe, when it changes
+            self.headed = entry.qualified_id
         show(self.out, entry, grade, target_file=rel(entry.exercise_path, self.root))
         if grade.passed:
             self.out.print(
