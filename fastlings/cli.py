@@ -19,7 +19,11 @@ if TYPE_CHECKING:
     from fastlings.manifest import Course, Entry
 
 app = typer.Typer(
-    help="Fastlings: learn modern FastAPI by making failing checks pass.",
+    help=(
+        "Fastlings: learn modern FastAPI by making failing checks pass.\n\n"
+        "With no command: watch mode. It shows the first exercise that does not pass yet and "
+        "re-checks it on every save. Keys: h hint, l list, n next, r re-run, q quit."
+    ),
     no_args_is_help=False,
     add_completion=False,
     pretty_exceptions_enable=False,

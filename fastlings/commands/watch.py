@@ -254,8 +254,12 @@ class Watch:
             ids = [e.qualified_id for e in entries]
             index = ids.index(after.qualified_id) + 1 if after.qualified_id in ids else 0
             entries = entries[index:] + entries[:index]
-        statuses = evaluate(entries, self.worker.run)
+        statuses = evaluate(entries, self.batch_runner)
         return next((e.entry for e in statuses if e.status != "passed"), None)
+
+    def batch_runner(self, entries: list[Entry]) -> RunResult:
+        """Run other exercises' checks, keeping the next run of the current one prepared."""
+        return self.worker.run(entries, following=self._refresh_current())
 
     def run_current(self) -> None:
         entry = self._refresh_current()
@@ -334,7 +338,7 @@ class Watch:
         elif key == "l":
             listing.show(
                 self.out,
-                evaluate(self.focus(), self.worker.run),
+                evaluate(self.focus(), self.batch_runner),
                 current=entry.qualified_id if entry else None,
             )
         elif key == "n" and entry is not None:
