@@ -132,18 +132,32 @@ def check(
     ] = None,
     root: RootOption = None,
 ) -> None:
-    """Check one exercise, or all with --all. Exit code 0 when everything passes, 1 if not."""
+    """Check one exercise (default: the current one), or all with --all.
+
+    Exit code 0 when everything checked passes, 1 if not, 2 for a bad name or option."""
     from fastlings.commands.check import check as run_check
     from fastlings.ui import leave
 
     if target not in ("exercise", "solution"):
         typer.echo("--target must be 'exercise' or 'solution'", err=True)
         raise typer.Exit(2)
-    if (exercise is None) == (not all_):
-        typer.echo("Name one exercise, or pass --all.", err=True)
+    if exercise is not None and all_:
+        typer.echo("Name one exercise, or pass --all, not both.", err=True)
         raise typer.Exit(2)
     course = _course(root)
-    entries = _focus(course) if all_ else [_entry(course, exercise or "")]
+    if all_:
+        entries = _focus(course)
+    elif exercise is not None:
+        entries = [_entry(course, exercise)]
+    else:  # the current exercise: the first one in focus that does not pass yet
+        from fastlings.commands.check import in_process_runner
+        from fastlings.progress import evaluate
+
+        statuses = evaluate(_focus(course), in_process_runner(timeout))
+        entries = [s.entry for s in statuses if s.status != "passed"][:1]
+        if not entries:
+            typer.echo("Every exercise passes.")
+            leave(0)
     checked: Target = "solution" if target == "solution" else "exercise"
     leave(run_check(course, entries, checked, timeout=timeout, db_url=db_url))
 

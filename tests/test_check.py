@@ -135,3 +135,11 @@ def test_ctrl_c_during_a_check_exits_cleanly(course: Path) -> None:
     assert "Traceback" not in out + err and "Interrupted" in err
     assert path.read_bytes() == before
     assert not (course / ".fastlings" / "progress.json").exists()
+
+
+def test_check_without_a_name_checks_the_current_exercise(course: Path) -> None:
+    exercise_file(course).write_bytes(solution_file(course).read_bytes())
+    done = run_cli(course, "check")
+    assert done.returncode == 1 and f"✗ {SECOND}" in done.stdout
+    exercise_file(course, SECOND).write_bytes(solution_file(course, SECOND).read_bytes())
+    assert "Every exercise passes" in run_cli(course, "check").stdout

@@ -73,7 +73,15 @@ def check(
 
 
 def in_process_runner(timeout: float = DEFAULT_TIMEOUT) -> Callable[[list[Entry]], RunResult]:
+    """Runs the learner's checks here; says so on a terminal, since it may take a moment."""
+
     def runner(batch: list[Entry]) -> RunResult:
+        import sys
+
+        if sys.stderr.isatty():
+            names = ", ".join(e.id for e in batch[:3]) + (", ..." if len(batch) > 3 else "")
+            sys.stderr.write(f"Checking {len(batch)} changed exercise(s): {names}\n")
+            sys.stderr.flush()
         return run_in_process(batch, "exercise", timeout=timeout)
 
     return runner
