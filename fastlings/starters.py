@@ -66,7 +66,9 @@ def _repo_paths(root: Path, top: Path, entries: list[Entry]) -> dict[str, str]:
 
 
 def _first_added(root: Path, paths: list[str]) -> dict[str, str]:
-    """path -> the oldest commit (on HEAD's history) that added it, in one `git log`."""
+    """path -> the oldest commit (on HEAD's history) that added it, in one `git log`.
+
+    `root` is the repository's top level, since `paths` are relative to it."""
     out = _git(root, "log", "--diff-filter=A", "--format=%x00%H", "--name-only", "--", *paths)
     if out is None:
         return {}
@@ -123,7 +125,7 @@ def starters(entries: list[Entry]) -> dict[str, Starter]:
                     found[qid] = Starter(content, f"git {name}:{paths[qid]}")
         missing = [q for q in paths if q not in found]
         if missing:
-            added = _first_added(root, [paths[q] for q in missing])
+            added = _first_added(top, [paths[q] for q in missing])
             ids = [q for q in missing if paths[q] in added]
             specs = [f"{added[paths[q]]}:{paths[q]}" for q in ids]
             for qid, spec, content in zip(ids, specs, _cat_files(root, specs), strict=True):

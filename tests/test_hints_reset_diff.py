@@ -133,3 +133,17 @@ def test_undo_without_a_backup_and_unknown_names_say_so(course: Path) -> None:
     assert done.returncode == 1 and "no backup" in done.stderr
     unknown = run_cli(course, "hint", "users_router")
     assert unknown.returncode == 2 and "ex01_users_router" in unknown.stderr
+
+
+def test_reset_when_the_course_is_a_subfolder_of_the_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    root = build_course(repo / "course", with_git=False)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "course in a subfolder")
+    path = exercise_file(root)
+    starter = path.read_bytes()
+    path.write_bytes(WORK)
+    git(repo, "commit", "-q", "-am", "my work")
+    assert run_cli(root, "reset", FIRST, "--yes").returncode == 0
+    assert path.read_bytes() == starter
