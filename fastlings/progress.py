@@ -196,7 +196,8 @@ def evaluate(
                 )
     for entry in to_run:
         assert run is not None
-        if cacheable(entry, run):
+        # a file saved again during the run: its result belongs to content that is gone
+        if cacheable(entry, run) and cache_key(entry) == keys[entry.qualified_id]:
             qid = entry.qualified_id
             cache.store(entry, keys[qid], pristine.get(qid), grades[qid])
     cache.save()

@@ -27,7 +27,7 @@ from typing import IO, TYPE_CHECKING
 from fastlings.grading import ExerciseGrade, grade_exercise
 from fastlings.inprocess import DEFAULT_TIMEOUT, pytest_args, read_report
 from fastlings.manifest import Course, Entry, load_course
-from fastlings.progress import ProgressCache, cache_key, cacheable, evaluate, peek, untouched
+from fastlings.progress import ProgressCache, cache_key, cacheable, evaluate, peek
 from fastlings.runner import RunResult
 from fastlings.ui import console, rel
 
@@ -266,19 +266,20 @@ class Watch:
         if entry is None:
             return
         self.current = entry
+        key = cache_key(entry)  # before the run: a save during the run must not take its result
         run = self.worker.run([entry], following=entry)
         grade = grade_exercise(entry, [] if run.crashed else run.for_entry(entry), run.crashed)
         self.show_result(entry, grade)
-        self.remember(entry, grade, run)
+        self.remember(entry, key, grade, run)
         if grade.passed:
             self.advance(entry)
 
-    def remember(self, entry: Entry, grade: ExerciseGrade, run: RunResult) -> None:
+    def remember(self, entry: Entry, key: str, grade: ExerciseGrade, run: RunResult) -> None:
         if not cacheable(entry, run):
             return
         cache = ProgressCache(self.root)
-        pristine = False if grade.passed else untouched([entry]).get(entry.qualified_id, False)
-        cache.store(entry, cache_key(entry), pristine, grade)
+        # whether a failing file is the untouched starter is left for `list` to find out
+        cache.store(entry, key, False if grade.passed else None, grade)
         cache.save()
 
     def advance(self, passed: Entry) -> None:
