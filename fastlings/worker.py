@@ -9,7 +9,9 @@ JSON line each on stdin: `{"args": [...pytest arguments...], "hard_timeout": s,
 Every run happens in a fork of the warm process, so nothing the learner's code does survives
 it, and a run that hangs past the hard timeout is killed (the worker itself never runs
 learner code). To answer faster, the fork for the next run is made in advance: it has already
-parsed the command line and loaded pytest's plugins, and waits for a byte on a pipe to start.
+parsed the command line, loaded pytest's plugins and collected the checks, and waits for a
+byte on a pipe to run them. It is used only while the checks files it read are unchanged
+(the learner's module is imported by the checks themselves, fresh, after the go).
 Where `os.fork` does not exist, runs happen in the worker itself, and the watch process
 replaces a worker that does not answer in time.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import io
 import json
 import os
@@ -79,11 +82,46 @@ def _plugins(forked: bool) -> list[object]:
     return plugins
 
 
+class WaitForGo:
+    """In a prepared run: configured and collected, wait for the go byte before running."""
+
+    def __init__(self, go: int) -> None:
+        import pytest
+
+        @pytest.hookimpl(wrapper=True, tryfirst=True)
+        def pytest_runtestloop(session: Any) -> Any:
+            if not os.read(go, 1):  # the worker went away or discarded this run
+                os._exit(0)
+            return (yield)
+
+        self.pytest_runtestloop = pytest_runtestloop
+
+
+def signature(args: list[str]) -> list[tuple[str, str]]:
+    """What a prepared run has already read: the checks files, their conftest.py files and
+    the pytest configuration. A prepared run is used only while these are unchanged."""
+    paths: list[Path] = []
+    for arg in args:
+        path = Path(arg)
+        if arg.endswith((".py", ".toml")) and path.is_file():
+            paths += [path, path.parent / "conftest.py", path.parent.parent / "conftest.py"]
+    found = []
+    for path in paths:
+        try:
+            content = path.read_bytes()
+        except OSError:
+            continue
+        found.append((str(path), hashlib.sha1(content, usedforsecurity=False).hexdigest()))
+    return found
+
+
 class Standby:
-    """A forked child that has prepared pytest for `args` and waits for the signal to run."""
+    """A forked child that has configured pytest for `args` and collected the checks, and
+    waits for the signal to run them."""
 
     def __init__(self, args: list[str]) -> None:
         self.args = args
+        self.signature = signature(args)
         read_end, self.go = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # the child
@@ -146,7 +184,7 @@ def _wait_for_exit(pid: int, timeout: float) -> int | None:
 
 
 def _child(args: list[str], go: int) -> None:
-    """The forked run: prepare pytest, wait for the go byte, run, leave."""
+    """The forked run: configure pytest and collect, wait for the go byte, run, leave."""
     code = 3
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -156,9 +194,7 @@ def _child(args: list[str], go: int) -> None:
         sys.stdout = sys.stderr = io.TextIOWrapper(io.FileIO(devnull, "w", closefd=False))
         from _pytest.config import _prepareconfig
 
-        config = _prepareconfig(list(args), _plugins(forked=True))
-        if not os.read(go, 1):  # the worker went away or discarded this run
-            os._exit(0)
+        config = _prepareconfig(list(args), [*_plugins(forked=True), WaitForGo(go)])
         try:
             code = int(config.hook.pytest_cmdline_main(config=config))
         finally:
@@ -203,16 +239,18 @@ def serve(root: Path) -> None:
         if not can_fork:
             status, code = _run_here(args)
         else:
-            if standby is not None and (standby.args != args or not standby.alive()):
+            if standby is not None and (
+                standby.args != args or standby.signature != signature(args) or not standby.alive()
+            ):
                 standby.discard()
                 standby = None
             run = standby or Standby(args)
             standby = None
-            if run.start():
-                status, code = run.wait(hard)
-            else:  # the prepared run died before it started (bad arguments?)
+            if not run.start():  # it stopped before the go (a collection error): run afresh
                 run.discard()
-                status, code = "crashed", None
+                run = Standby(args)
+                run.start()
+            status, code = run.wait(hard)
         protocol.write(json.dumps({"status": status, "code": code}) + "\n")
         protocol.flush()
         following = request.get("next_args")

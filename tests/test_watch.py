@@ -157,3 +157,17 @@ def test_ctrl_c_exits_cleanly_and_touches_nothing(
     time.sleep(0.2)
     assert "Traceback" not in rest
     assert {p: p.read_bytes() for p in (course / "exercises").rglob("*.py")} == before
+
+
+def test_an_edited_checks_file_is_collected_again(
+    course: Path, session_factory: list[Session]
+) -> None:
+    watch = start(session_factory, course)
+    watch.expect("Save to re-run")
+    time.sleep(0.5)  # the next run is prepared (collected) by now
+    checks = course / "checks" / "ch01_endpoint_structure" / f"test_{FIRST}.py"
+    text = checks.read_text()
+    assert "with a valid user answered" in text
+    checks.write_text(text.replace("with a valid user answered", "(edited check) answered"))
+    edited = watch.expect("Save to re-run")
+    assert "(edited check) answered" in flat(edited)
