@@ -164,7 +164,7 @@ def test_an_edited_checks_file_is_collected_again(
 ) -> None:
     watch = start(session_factory, course)
     watch.expect("Save to re-run")
-    time.sleep(0.5)  # the next run is prepared (collected) by now
+    time.sleep(1.0)  # the next run is prepared (collected) by now
     checks = course / "checks" / "ch01_endpoint_structure" / f"test_{FIRST}.py"
     text = checks.read_text()
     assert "with a valid user answered" in text
