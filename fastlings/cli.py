@@ -1,32 +1,65 @@
-"""The `fastlings` command. This module only declares commands; each lives in its own module."""
+"""The `fastlings` command. This module only declares commands; each lives in its own module.
+
+`fastlings check EXERCISE` takes a short path that skips typer (see `main`): it is the command
+a learner runs most, and its cost should be the checks, not the command-line parser.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from fastlings.manifest import ManifestError, find_root
+from fastlings.inprocess import DEFAULT_TIMEOUT
+from fastlings.manifest import ManifestError, Target, find_root
+
+if TYPE_CHECKING:
+    from fastlings.manifest import Course, Entry
 
 app = typer.Typer(
-    help="Fastlings: learn modern FastAPI by making failing checks pass.",
+    help=(
+        "Fastlings: learn modern FastAPI by making failing checks pass.\n\n"
+        "With no command: watch mode. It shows the first exercise that does not pass yet and "
+        "re-checks it on every save. Keys: h hint, l list, n next, r re-run, q quit."
+    ),
     no_args_is_help=False,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 RootOption = Annotated[
     Path | None,
     typer.Option("--root", help="The course folder (default: found from the current folder)."),
 ]
+ExerciseArg = Annotated[
+    str, typer.Argument(help="Exercise id (ex01_users_router), chapter/id, or its file.")
+]
+TimeoutOption = Annotated[
+    float, typer.Option("--timeout", help="Seconds before a hanging check is stopped.")
+]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
 @app.callback(invoke_without_command=True)
-def start(ctx: typer.Context) -> None:
-    """With no command: start the course."""
+def start(
+    ctx: typer.Context,
+    manual: Annotated[
+        bool, typer.Option("--manual", help="Re-run on Enter instead of on file changes.")
+    ] = False,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
+    root: RootOption = None,
+) -> None:
+    """With no command: watch mode. Shows the current exercise and re-checks it on every save.
+
+    Keys: h hint, l list, n next exercise, r re-run, q quit.
+    """
     if ctx.invoked_subcommand is None:
-        typer.echo(ctx.get_help())
+        from fastlings.commands.watch import watch
+
+        raise typer.Exit(watch(_root(root), manual=manual, timeout=timeout))
 
 
 def _root(root: Path | None) -> Path:
@@ -35,6 +68,225 @@ def _root(root: Path | None) -> Path:
     except ManifestError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
+
+
+def _course(root: Path | None) -> Course:
+    from fastlings.manifest import load_course
+
+    try:
+        return load_course(_root(root))
+    except ManifestError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+
+def _entry(course: Course, name: str) -> Entry:
+    from fastlings.names import UnknownExercise, resolve
+
+    try:
+        return resolve(course, name)
+    except UnknownExercise as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+
+def _focus(course: Course) -> list[Entry]:
+    from fastlings.workshop import focus
+
+    return focus(course)
+
+
+def _confirm(question: str, yes: bool) -> bool:
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        typer.echo(f"{question} [y/N]: no terminal to ask; pass --yes to confirm.", err=True)
+        return False
+    return typer.confirm(question, default=False)
+
+
+@app.command("list")
+def list_(root: RootOption = None, timeout: TimeoutOption = DEFAULT_TIMEOUT) -> None:
+    """Every exercise with its status, points, lesson and notebook, and your score."""
+    from fastlings.commands import listing
+    from fastlings.commands.check import in_process_runner
+    from fastlings.progress import evaluate
+    from fastlings.ui import console, leave
+
+    course = _course(root)
+    evaluations = evaluate(_focus(course), in_process_runner(timeout))
+    listing.show(console(), evaluations)
+    leave(0)
+
+
+@app.command()
+def check(
+    exercise: Annotated[str | None, typer.Argument(help="The exercise to check.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Check every exercise in focus.")] = False,
+    target: Annotated[
+        str, typer.Option("--target", help="exercise (yours) or solution (the references).")
+    ] = "exercise",
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
+    db_url: Annotated[
+        str | None, typer.Option("--db-url", help="Run the checks on this database server.")
+    ] = None,
+    root: RootOption = None,
+) -> None:
+    """Check one exercise (default: the current one), or all with --all.
+
+    Exit code 0 when everything checked passes, 1 if not, 2 for a bad name or option."""
+    from fastlings.commands.check import check as run_check
+    from fastlings.ui import leave
+
+    if target not in ("exercise", "solution"):
+        typer.echo("--target must be 'exercise' or 'solution'", err=True)
+        raise typer.Exit(2)
+    if exercise is not None and all_:
+        typer.echo("Name one exercise, or pass --all, not both.", err=True)
+        raise typer.Exit(2)
+    course = _course(root)
+    if all_:
+        entries = _focus(course)
+    elif exercise is not None:
+        entries = [_entry(course, exercise)]
+    else:  # the current exercise: the first one in focus that does not pass yet
+        from fastlings.commands.check import in_process_runner
+        from fastlings.progress import evaluate
+
+        statuses = evaluate(_focus(course), in_process_runner(timeout))
+        entries = [s.entry for s in statuses if s.status != "passed"][:1]
+        if not entries:
+            typer.echo("Every exercise passes.")
+            leave(0)
+    checked: Target = "solution" if target == "solution" else "exercise"
+    leave(run_check(course, entries, checked, timeout=timeout, db_url=db_url))
+
+
+@app.command()
+def hint(exercise: ExerciseArg, root: RootOption = None) -> None:
+    """Show the exercise's hints, one more each time."""
+    from fastlings.commands import hints
+    from fastlings.ui import console
+
+    entry = _entry(_course(root), exercise)
+    count, new = hints.reveal(entry)
+    console().print(hints.render(entry, count, new))
+
+
+@app.command()
+def reset(
+    exercise: ExerciseArg,
+    undo: Annotated[bool, typer.Option("--undo", help="Restore the newest backup.")] = False,
+    yes: YesOption = False,
+    root: RootOption = None,
+) -> None:
+    """Restore the starter (your file is backed up first), or --undo the last reset."""
+    from fastlings.commands import backups
+    from fastlings.ui import rel
+
+    course = _course(root)
+    entry = _entry(course, exercise)
+    shown = rel(entry.exercise_path, course.root)
+    try:
+        starter = backups.pristine(entry) if not undo else None
+        if undo:
+            try:
+                maybe_starter = backups.pristine(entry)
+            except backups.ResetError:
+                maybe_starter = None
+            if not _confirm(f"Replace {shown} with its newest backup?", yes):
+                raise typer.Exit(1)
+            restored, saved = backups.undo(entry, maybe_starter)
+            if saved:
+                typer.echo(f"Saved your current file to {rel(saved, course.root)}")
+            typer.echo(f"Restored {shown} from {rel(restored, course.root)}")
+            return
+        assert starter is not None
+        if not _confirm(f"Reset {shown} to the starter? (your file is backed up first)", yes):
+            raise typer.Exit(1)
+        saved = backups.reset(entry, starter)
+    except backups.ResetError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    if saved:
+        typer.echo(f"Saved your file to {rel(saved, course.root)}")
+    typer.echo(f"Reset {shown} to the starter ({starter.source}).")
+    typer.echo(f"Changed your mind? `fastlings reset {entry.id} --undo` brings your file back.")
+
+
+@app.command()
+def diff(
+    exercise: ExerciseArg,
+    yes: YesOption = False,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
+    root: RootOption = None,
+) -> None:
+    """Your file against the reference solution (asks first while it does not pass)."""
+    from fastlings.commands import diff as diffs
+    from fastlings.commands.check import in_process_runner
+    from fastlings.progress import evaluate
+    from fastlings.ui import console, leave
+
+    course = _course(root)
+    entry = _entry(course, exercise)
+    status = evaluate([entry], in_process_runner(timeout))[0].status
+    if status != "passed" and not _confirm(
+        f"{entry.id} does not pass yet. Peek at the solution anyway?", yes
+    ):
+        raise typer.Exit(1)
+    lines = diffs.unified(entry)
+    if not lines:
+        typer.echo("Your file is identical to the reference solution.")
+    else:
+        diffs.show(console(), lines)
+    leave(0)
+
+
+@app.command("solutions-branch")
+def solutions_branch(root: RootOption = None) -> None:
+    """Create a local git branch `solutions` whose exercises/ hold the reference solutions."""
+    from fastlings.commands.solutions_branch import BranchError, create
+
+    course = _course(root)
+    try:
+        branch, commit, count = create(course)
+    except BranchError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"Created branch {branch!r} at {commit[:12]}: {count} exercise(s) hold their solution.\n"
+        f"See every fix with: git diff HEAD {branch} --\n"
+        "(the final -- tells git that 'solutions' is the branch, not the folder)"
+    )
+
+
+@app.command()
+def serve(
+    exercise: ExerciseArg,
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    target: Annotated[str, typer.Option(help="exercise (yours) or solution.")] = "exercise",
+    root: RootOption = None,
+) -> None:
+    """Run the exercise's app under uvicorn with reload; try it at /docs in a browser."""
+    from fastlings.commands.serve import serve as run_serve
+
+    entry = _entry(_course(root), exercise)
+    run_serve(entry, "solution" if target == "solution" else "exercise", host, port)
+
+
+@app.command()
+def grade(
+    json_: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
+    root: RootOption = None,
+) -> None:
+    """Your score, from the checks and the manifest's points."""
+    from fastlings.commands.grade import grade as run_grade
+    from fastlings.ui import leave
+
+    course = _course(root)
+    leave(run_grade(course, _focus(course), as_json=json_, timeout=timeout))
 
 
 @app.command()
@@ -71,10 +323,6 @@ def snippets(root: RootOption = None) -> None:
     for lesson in changed:
         typer.echo(f"refreshed {lesson.relative_to(course_root)}")
     typer.echo(f"{len(changed)} lesson(s) changed")
-
-
-def main() -> None:
-    app()
 
 
 # -- instructors: grade-class and workshop mode (fastlings/grade_class.py, workshop.py) -------
@@ -229,3 +477,15 @@ def classroom_workflow(root: RootOption = None) -> None:
     course = load_course(_root(root))
     path = write_workflow(course)
     typer.echo(f"wrote {path.relative_to(course.root)} ({course.total_points} points)")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("\nInterrupted: nothing was changed.\n")
+        raise SystemExit(130) from None
+
+
+if __name__ == "__main__":
+    main()

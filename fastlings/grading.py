@@ -20,6 +20,9 @@ class CheckGrade(BaseModel):
     passed: bool
     outcome: str
     message: str | None = None
+    kind: str | None = Field(
+        default=None, description="Why it failed: assertion, import, timeout, error, collection."
+    )
 
 
 class ExerciseGrade(BaseModel):
@@ -51,6 +54,7 @@ def grade_exercise(
             passed=all(c.outcome == "passed" for c in cases),
             outcome=next((c.outcome for c in cases if c.outcome != "passed"), "passed"),
             message=next((c.message for c in cases if c.outcome != "passed"), None),
+            kind=next((c.kind for c in cases if c.outcome != "passed"), None),
         )
         for name, cases in by_name.items()
     ]

@@ -37,10 +37,16 @@ def import_fresh(name: str, path: Path) -> ModuleType:
             sys.modules[name] = previous
         else:
             sys.modules.pop(name, None)
-        if isinstance(exc, KeyboardInterrupt):
-            raise
+        if isinstance(exc, KeyboardInterrupt) or _is_pytest_outcome(exc):
+            raise  # Ctrl-C, or pytest's own outcome (a timeout stopping a hanging import)
         raise describe_import_error(exc, path) from None
     return module
+
+
+def _is_pytest_outcome(exc: BaseException) -> bool:
+    outcomes = sys.modules.get("_pytest.outcomes")
+    base = getattr(outcomes, "OutcomeException", None)
+    return isinstance(base, type) and isinstance(exc, base)
 
 
 def describe_import_error(exc: BaseException, path: Path) -> LearnerCodeError:

@@ -9,7 +9,9 @@ STARTER = Path("exercises/ch01_ping/ex01_ping.py")
 CHECKS = "checks/ch01_ping/test_ex01_ping.py"
 
 
-def test_default_target_is_the_learners_exercise(pytester: pytest.Pytester, course: Path) -> None:
+def test_default_target_is_the_learners_exercise(
+    pytester: pytest.Pytester, tiny_course: Path
+) -> None:
     result = pytester.runpytest_subprocess(CHECKS)
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["fastlings: target=exercise (exercises/)*"])
@@ -18,14 +20,16 @@ def test_default_target_is_the_learners_exercise(pytester: pytest.Pytester, cour
     )
 
 
-def test_target_option_switches_to_the_solution(pytester: pytest.Pytester, course: Path) -> None:
+def test_target_option_switches_to_the_solution(
+    pytester: pytest.Pytester, tiny_course: Path
+) -> None:
     result = pytester.runpytest_subprocess(CHECKS, "--target", "solution")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["fastlings: target=solution (solutions/)*"])
 
 
 def test_target_environment_variable(
-    pytester: pytest.Pytester, course: Path, monkeypatch: pytest.MonkeyPatch
+    pytester: pytest.Pytester, tiny_course: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FASTLINGS_TARGET", "solution")
     pytester.runpytest_subprocess(CHECKS).assert_outcomes(passed=2)
@@ -35,7 +39,7 @@ def test_target_environment_variable(
     result.stderr.fnmatch_lines(["*FASTLINGS_TARGET='nonsense'*exercise, solution*"])
 
 
-def test_a_clean_run_prints_no_warnings(pytester: pytest.Pytester, course: Path) -> None:
+def test_a_clean_run_prints_no_warnings(pytester: pytest.Pytester, tiny_course: Path) -> None:
     result = pytester.runpytest_subprocess(CHECKS, "--target", "solution", "-W", "error")
     result.assert_outcomes(passed=2)
     assert "warnings summary" not in result.stdout.str()
@@ -43,10 +47,10 @@ def test_a_clean_run_prints_no_warnings(pytester: pytest.Pytester, course: Path)
 
 
 def test_syntax_error_is_short_and_names_file_and_line(
-    pytester: pytest.Pytester, course: Path
+    pytester: pytest.Pytester, tiny_course: Path
 ) -> None:
-    source = (course / STARTER).read_text().replace("return {", "return {{", 1)
-    (course / STARTER).write_text(source)
+    source = (tiny_course / STARTER).read_text().replace("return {", "return {{", 1)
+    (tiny_course / STARTER).write_text(source)
     result = pytester.runpytest_subprocess(CHECKS)
     result.assert_outcomes(errors=2)
     out = result.stdout.str()
@@ -57,25 +61,27 @@ def test_syntax_error_is_short_and_names_file_and_line(
     assert len(error_block.strip().splitlines()) <= 6, error_block
 
 
-def test_import_error_names_the_learners_line(pytester: pytest.Pytester, course: Path) -> None:
+def test_import_error_names_the_learners_line(pytester: pytest.Pytester, tiny_course: Path) -> None:
     source = (
-        (course / STARTER).read_text().replace("app = FastAPI()", "app = FastAPI()\nboom = 1 / 0")
+        (tiny_course / STARTER)
+        .read_text()
+        .replace("app = FastAPI()", "app = FastAPI()\nboom = 1 / 0")
     )
-    (course / STARTER).write_text(source)
+    (tiny_course / STARTER).write_text(source)
     result = pytester.runpytest_subprocess(CHECKS)
     result.assert_outcomes(errors=2)
     result.stdout.fnmatch_lines([f"*{STARTER}:4: ZeroDivisionError: division by zero*"])
 
 
 def test_other_exercises_are_unaffected_by_a_broken_one(
-    pytester: pytest.Pytester, course: Path
+    pytester: pytest.Pytester, tiny_course: Path
 ) -> None:
     """A second exercise whose starter cannot even be parsed breaks only its own checks."""
     pytester.makepyfile(**{"exercises/ch01_ping/ex02_broken": "def oops(:\n"})
     pytester.makepyfile(
         **{"checks/ch01_ping/test_ex02_broken": ("def test_anything(module):\n    assert module\n")}
     )
-    manifest = course / "course.toml"
+    manifest = tiny_course / "course.toml"
     manifest.write_text(
         manifest.read_text()
         + '\n[[chapters.exercises]]\nid = "ex02_broken"\ntitle = "Broken"\nsection = "1.1 Ping"\n'
@@ -85,13 +91,15 @@ def test_other_exercises_are_unaffected_by_a_broken_one(
     result.assert_outcomes(passed=1, failed=1, errors=1)
 
 
-def test_hanging_code_times_out_with_a_pointer(pytester: pytest.Pytester, course: Path) -> None:
+def test_hanging_code_times_out_with_a_pointer(
+    pytester: pytest.Pytester, tiny_course: Path
+) -> None:
     source = (
-        (course / STARTER)
+        (tiny_course / STARTER)
         .read_text()
         .replace('    return {"pong": False}', "    while True:\n        pass")
     )
-    (course / STARTER).write_text(source)
+    (tiny_course / STARTER).write_text(source)
     result = pytester.runpytest_subprocess(CHECKS, "-o", "timeout=1")
     result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines(
@@ -99,8 +107,10 @@ def test_hanging_code_times_out_with_a_pointer(pytester: pytest.Pytester, course
     )
 
 
-def test_report_records_kind_and_teaching_message(pytester: pytest.Pytester, course: Path) -> None:
-    report = course / "report.json"
+def test_report_records_kind_and_teaching_message(
+    pytester: pytest.Pytester, tiny_course: Path
+) -> None:
+    report = tiny_course / "report.json"
     pytester.runpytest_subprocess(CHECKS, f"--fastlings-report={report}")
     payload = json.loads(report.read_text())
     assert payload["target"] == "exercise"
@@ -116,7 +126,7 @@ def test_report_records_kind_and_teaching_message(pytester: pytest.Pytester, cou
     assert records["test_ping_is_get"]["outcome"] == "passed"
 
 
-def test_each_check_gets_a_fresh_database(pytester: pytest.Pytester, course: Path) -> None:
+def test_each_check_gets_a_fresh_database(pytester: pytest.Pytester, tiny_course: Path) -> None:
     pytester.makepyfile(
         **{
             "checks/ch01_ping/test_ex01_ping": """

@@ -1,0 +1,1 @@
+"""One module per command of the `fastlings` CLI; `fastlings/cli.py` only declares them."""
