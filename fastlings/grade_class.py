@@ -44,7 +44,7 @@ from pydantic import BaseModel, Field
 from fastlings import confine
 from fastlings.grading import ExerciseGrade, grade_exercise
 from fastlings.manifest import MANIFEST_NAME, Course, Entry
-from fastlings.runner import CheckResult
+from fastlings.runner import CheckResult, check_args
 from fastlings.sandbox import ForkServer, Limits, WorkerRun, run_worker
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -179,20 +179,10 @@ def _rel_checks(entry: Entry) -> str:
 
 
 def pytest_args(entries: list[Entry], limits: Limits, *, collect_only: bool = False) -> list[str]:
-    args = [_rel_checks(e) for e in entries]
-    args += [
-        "--target=exercise",
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        "--no-header",
-        "-rN",
-        "-o",
-        f"timeout={limits.check_timeout:g}",
-    ]
+    extra = ["-o", f"timeout={limits.check_timeout:g}"]
     if collect_only:
-        args.append("--collect-only")
-    return args
+        extra.append("--collect-only")
+    return check_args([_rel_checks(e) for e in entries], "exercise", extra=extra)
 
 
 # -- the grader ------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
 import tempfile
 from collections.abc import Sequence
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fastlings.manifest import Entry, Target
-from fastlings.runner import CheckResult, RunResult
+from fastlings.runner import RunResult, check_args, read_report
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -50,37 +49,14 @@ def pytest_args(
     db_url: str | None = None,
 ) -> list[str]:
     """The pytest command line for these exercises' checks files."""
-    args = [str(e.checks_path) for e in entries]
-    args += [
-        f"--target={target}",
-        f"--fastlings-report={report}",
-        f"--rootdir={root}",
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        "--no-header",
-        "-rN",
-    ]
+    extra = [f"--rootdir={root}"]
     ini = root / "pyproject.toml"
     if ini.is_file():
-        args += ["-c", str(ini)]
+        extra += ["-c", str(ini)]
     if timeout:
-        args.append(f"--timeout={timeout:g}")
-    if db_url:
-        args.append(f"--db-url={db_url}")
-    return args
-
-
-def read_report(report: Path, target: Target, returncode: int | None) -> RunResult:
-    result = RunResult(target=target, returncode=returncode)
-    try:
-        payload = json.loads(report.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        result.crashed = f"pytest stopped (exit code {returncode}) before writing its report"
-        return result
-    result.results = [CheckResult.from_record(r) for r in payload.get("results", [])]
-    result.timed_out = any(r.kind == "timeout" for r in result.results)
-    return result
+        extra.append(f"--timeout={timeout:g}")
+    paths = [str(e.checks_path) for e in entries]
+    return check_args(paths, target, report, db_url=db_url, extra=extra)
 
 
 def run_in_process(

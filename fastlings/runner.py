@@ -58,6 +58,24 @@ class RunResult:
         return [r for r in self.results if r.file == rel]
 
 
+def check_args(
+    paths: Sequence[str],
+    target: Target,
+    report: Path | None = None,
+    *,
+    db_url: str | None = None,
+    extra: Sequence[str] = (),
+) -> list[str]:
+    """The pytest arguments every tool uses to run checks: quiet, no cache, one target."""
+    args = [*paths, f"--target={target}", "-p", "no:cacheprovider", "-q", "--no-header", "-rN"]
+    if report is not None:
+        args.append(f"--fastlings-report={report}")
+    args += extra
+    if db_url:
+        args.append(f"--db-url={db_url}")
+    return args
+
+
 def pytest_command(
     paths: Sequence[str],
     target: Target,
@@ -66,23 +84,25 @@ def pytest_command(
     db_url: str | None = None,
     extra: Sequence[str] = (),
 ) -> list[str]:
-    command = [
+    return [
         sys.executable,
         "-m",
         "pytest",
-        *paths,
-        f"--target={target}",
-        f"--fastlings-report={report}",
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        "--no-header",
-        "-rN",
-        *extra,
+        *check_args(paths, target, report, db_url=db_url, extra=extra),
     ]
-    if db_url:
-        command.append(f"--db-url={db_url}")
-    return command
+
+
+def read_report(report: Path, target: Target, returncode: int | None) -> RunResult:
+    """The results the plugin wrote to `report`; `crashed` says why when there are none."""
+    result = RunResult(target=target, returncode=returncode)
+    try:
+        payload = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        result.crashed = f"pytest exited with code {returncode} before writing its report"
+        return result
+    result.results = [CheckResult.from_record(r) for r in payload.get("results", [])]
+    result.timed_out = any(r.kind == "timeout" for r in result.results)
+    return result
 
 
 def run_checks(
@@ -117,15 +137,9 @@ def run_checks(
             result.output = _text(exc.stdout) + _text(exc.stderr)
             result.crashed = f"the run did not finish within {timeout:g}s and was stopped"
             return result
-        result.returncode = completed.returncode
-        result.output = completed.stdout + completed.stderr
-        if not report.is_file():
-            result.crashed = (
-                f"pytest exited with code {completed.returncode} before writing its report"
-            )
-            return result
-        payload = json.loads(report.read_text(encoding="utf-8"))
-        result.results = [CheckResult.from_record(r) for r in payload["results"]]
+        output = completed.stdout + completed.stderr
+        result = read_report(report, target, completed.returncode)
+        result.output = output
     return result
 
 

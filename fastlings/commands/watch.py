@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from fastlings.grading import ExerciseGrade, grade_exercise
-from fastlings.inprocess import DEFAULT_TIMEOUT, pytest_args, read_report
+from fastlings.inprocess import DEFAULT_TIMEOUT, pytest_args
 from fastlings.manifest import Course, Entry, load_course
 from fastlings.progress import ProgressCache, cache_key, cacheable, evaluate, peek
-from fastlings.runner import RunResult
+from fastlings.runner import RunResult, read_report
 from fastlings.ui import console, rel
 
 if TYPE_CHECKING:
