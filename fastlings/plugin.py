@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from pathlib import Path
 from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, Any, cast
@@ -24,6 +24,15 @@ import pytest
 from fastlings import databases
 from fastlings.loader import LearnerCodeError, import_fresh
 from fastlings.manifest import TARGET_DIRS, TARGETS, Entry, ManifestError, Target, load_course
+from fastlings.testing import (
+    ClientFactory,
+    StatementLog,
+    WiredApp,
+    WireFactory,
+    create_schema,
+    override_sessions,
+    require,
+)
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -220,7 +229,6 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 # -- HTTP -----------------------------------------------------------------------------------
-ClientFactory = Callable[["FastAPI"], AbstractAsyncContextManager["AsyncClient"]]
 
 
 @pytest.fixture
@@ -244,6 +252,69 @@ def make_client(_dispose_module_engines: None) -> ClientFactory:
             app.dependency_overrides.clear()
 
     return factory
+
+
+# -- the learner's app wired to the check's database ---------------------------------------
+@pytest.fixture
+def wire(
+    module: ModuleType,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    make_client: ClientFactory,
+    lesson: str,
+) -> WireFactory:
+    """`async with wire() as wired:` the learner's app with the check's database behind it.
+
+    By default: the tables of `module.Base.metadata` are created on the check's fresh database,
+    `module.get_db` is overridden to hand out the check's own sessions (recorded in
+    `wired.sessions`), and a client runs the app with its lifespan. Every part can be changed:
+    `app=`, `metadata=` (or `schema=False`), `dependency=` (or `override=False`).
+    """
+
+    @asynccontextmanager
+    async def factory(
+        *,
+        app: FastAPI | None = None,
+        metadata: Any = None,
+        schema: bool = True,
+        dependency: Callable[..., Any] | None = None,
+        override: bool = True,
+    ) -> AsyncIterator[WiredApp]:
+        the_app = (
+            app
+            if app is not None
+            else require(module, "app", "the FastAPI application as a top-level `app`", lesson)
+        )
+        if schema:
+            if metadata is None:
+                base = require(module, "Base", "the declarative base class `Base`", lesson)
+                metadata = base.metadata
+            await create_schema(engine, metadata)
+        handed_out: list[AsyncSession] = []
+        if override:
+            if dependency is None:
+                dependency = require(
+                    module, "get_db", "a `get_db` dependency that yields a session", lesson
+                )
+            handed_out = override_sessions(the_app, dependency, sessionmaker)
+        async with make_client(the_app) as client:
+            yield WiredApp(module, the_app, client, engine, sessionmaker, handed_out)
+
+    return factory
+
+
+@pytest.fixture
+async def wired(wire: WireFactory) -> AsyncIterator[WiredApp]:
+    """The learner's app with the default wiring of `wire` (schema, `get_db`, client)."""
+    async with wire() as wired_app:
+        yield wired_app
+
+
+@pytest.fixture
+def sql(engine: AsyncEngine) -> Iterator[StatementLog]:
+    """Every SQL statement run on the check's engine during the check (`len(sql)`)."""
+    with StatementLog(engine) as log:
+        yield log
 
 
 # -- timeouts (pytest-timeout decides when; we say where) -----------------------------------

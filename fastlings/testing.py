@@ -1,14 +1,86 @@
-"""Small helpers that checks share. Learners never import this module."""
+"""The small public API that checks share. Learners never import this module.
+
+A checks file needs three kinds of thing, and all of them come from here or from the plugin's
+fixtures (see `fastlings/plugin.py`):
+
+- types: `Teach` (the `teach` fixture's message builder), `ClientFactory` (the `make_client`
+  fixture), `WiredApp` and `WireFactory` (the `wired` and `wire` fixtures);
+- wiring: `create_schema`, `override_sessions`, `require`;
+- reading the app: `route_path`, `find_operation`, `resolve_ref`, `json_schema_of`,
+  `StatementLog`.
+
+Chapter-specific helpers live in `checks/<chapter>/conftest.py` or `checks/<chapter>/_*.py`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager
+from dataclasses import dataclass, field
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+    from httpx import AsyncClient
     from sqlalchemy import MetaData
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+__all__ = [
+    "ClientFactory",
+    "StatementLog",
+    "Teach",
+    "WireFactory",
+    "WiredApp",
+    "create_schema",
+    "find_operation",
+    "json_schema_of",
+    "override_sessions",
+    "require",
+    "resolve_ref",
+    "route_path",
+]
+
+Teach = Callable[[str, str], str]
+"""`teach(observed, expected)`: a failure message that ends with the lesson section to read."""
+
+ClientFactory = Callable[["FastAPI"], AbstractAsyncContextManager["AsyncClient"]]
+"""`async with make_client(app) as client:` (lifespan entered, overrides cleared afterwards)."""
+
+
+@dataclass
+class WiredApp:
+    """The learner's app wired to the check's database, as the `wired` fixture yields it."""
+
+    module: ModuleType
+    app: FastAPI
+    client: AsyncClient
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    sessions: list[AsyncSession] = field(default_factory=list)
+    """Every session the `get_db` override handed out, in order."""
+
+    def path(self, method: str, prefix: str) -> str:
+        """`prefix` or `prefix/`, whichever the app declares for `method` (both are fine)."""
+        return route_path(self.app, method, prefix)
+
+
+WireFactory = Callable[..., AbstractAsyncContextManager[WiredApp]]
+"""`async with wire(app=..., metadata=..., dependency=..., override=True) as wired:`"""
+
+
+def require(module: ModuleType, name: str, what: str, lesson: str | None = None) -> Any:
+    """`module.<name>`, or a failed check that says the module must define it."""
+    import pytest
+
+    if not hasattr(module, name):
+        where = f"  (see {lesson})" if lesson else ""
+        pytest.fail(
+            f"{module.__name__.rsplit('.', 1)[-1]}.py defines no `{name}`.\n"
+            f"Expected: {what}{where}",
+            pytrace=False,
+        )
+    return getattr(module, name)
 
 
 async def create_schema(engine: AsyncEngine, metadata: MetaData) -> None:
@@ -71,3 +143,50 @@ def find_operation(
         if operation is not None:
             return path, operation
     return None
+
+
+def route_path(app: FastAPI, method: str, prefix: str) -> str:
+    """`prefix` or `prefix/`, whichever `app` declares for `method`; `prefix` when neither."""
+    found = find_operation(app.openapi(), method, prefix)
+    return found[0] if found else prefix
+
+
+class StatementLog:
+    """The SQL statements an engine runs, counted with SQLAlchemy's `before_cursor_execute`.
+
+    `with StatementLog(engine) as log: ...` then `len(log)` and `log.statements`. Only the
+    statements that run inside the `with` block are kept.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine.sync_engine
+        self.statements: list[str] = []
+
+    def _record(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.statements.append(statement)
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    def selects(self) -> list[str]:
+        return [s for s in self.statements if s.lstrip().upper().startswith("SELECT")]
+
+    def __enter__(self) -> StatementLog:
+        from sqlalchemy import event
+
+        event.listen(self._engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from sqlalchemy import event
+
+        event.remove(self._engine, "before_cursor_execute", self._record)
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Statements run inside this block (e.g. the check's own seeding) are not kept."""
+        kept = len(self.statements)
+        try:
+            yield
+        finally:
+            del self.statements[kept:]

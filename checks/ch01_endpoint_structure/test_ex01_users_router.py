@@ -10,8 +10,8 @@ from httpx import AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from fastlings.plugin import ClientFactory
 from fastlings.testing import (
+    ClientFactory,
     create_schema,
     find_operation,
     json_schema_of,

@@ -13,8 +13,7 @@ from httpx import AsyncClient, Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from fastlings.plugin import ClientFactory
-from fastlings.testing import create_schema, find_operation, override_sessions
+from fastlings.testing import ClientFactory, create_schema, find_operation, override_sessions
 
 Teach = Callable[[str, str], str]
 Wired = tuple[AsyncClient, list[AsyncSession], str]

@@ -17,8 +17,7 @@ from httpx import AsyncClient, Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from fastlings.plugin import ClientFactory
-from fastlings.testing import find_operation, json_schema_of, resolve_ref
+from fastlings.testing import ClientFactory, find_operation, json_schema_of, resolve_ref
 
 Teach = Callable[[str, str], str]
 

@@ -17,8 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Mapped
 
-from fastlings.plugin import ClientFactory
-from fastlings.testing import create_schema
+from fastlings.testing import ClientFactory, create_schema
 
 Teach = Callable[[str, str], str]
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}

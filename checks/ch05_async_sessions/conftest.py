@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_session
 from sqlalchemy.orm import Session, SessionTransaction
 
-from fastlings.plugin import ClientFactory
+from fastlings.testing import ClientFactory
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from fastlings.plugin import ClientFactory
-from fastlings.testing import create_schema, override_sessions
+from fastlings.testing import ClientFactory, create_schema, override_sessions
 
 Teach = Callable[[str, str], str]
 

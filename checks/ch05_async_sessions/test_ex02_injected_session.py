@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from checks.ch05_async_sessions import session_probes as probes
-from fastlings.plugin import ClientFactory
+from fastlings.testing import ClientFactory
 
 Teach = Callable[[str, str], str]
 TASKS = probes.Api(path="/tasks", payload={"title": "Water the plants"})

@@ -9,8 +9,7 @@ from httpx import AsyncClient, Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from fastlings.plugin import ClientFactory
-from fastlings.testing import create_schema
+from fastlings.testing import ClientFactory, create_schema
 
 Teach = Callable[[str, str], str]
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}

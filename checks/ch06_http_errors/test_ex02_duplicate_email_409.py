@@ -19,8 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.util import await_
 
-from fastlings.plugin import ClientFactory
-from fastlings.testing import create_schema, find_operation
+from fastlings.testing import ClientFactory, create_schema, find_operation
 
 Teach = Callable[[str, str], str]
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}

@@ -22,8 +22,7 @@ from sqlalchemy import Table, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fastlings.plugin import ClientFactory
-from fastlings.testing import create_schema, find_operation
+from fastlings.testing import ClientFactory, create_schema, find_operation
 
 Teach = Callable[[str, str], str]
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}

@@ -24,8 +24,7 @@ from checks.ch08_blocking_calls.concurrency import (
     heartbeat,
     one_then_many,
 )
-from fastlings.plugin import ClientFactory
-from fastlings.testing import create_schema, find_operation
+from fastlings.testing import ClientFactory, create_schema, find_operation
 
 Teach = Callable[[str, str], str]
 DELAY = 0.2  # seconds per statement while the database is slow

@@ -22,7 +22,7 @@ from checks.ch08_blocking_calls.concurrency import (
     heartbeat,
     one_then_many,
 )
-from fastlings.plugin import ClientFactory
+from fastlings.testing import ClientFactory
 
 Teach = Callable[[str, str], str]
 DELAY = 0.25  # seconds the rates service takes per answer while it is slow

@@ -22,7 +22,7 @@ from checks.ch11_authentication._auth import (
     sign_up,
     wired_client,
 )
-from fastlings.plugin import ClientFactory
+from fastlings.testing import ClientFactory
 
 Teach = Callable[[str, str], str]
 MAX_LIFETIME = 24 * 3600  # seconds: access tokens are short-lived

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from checks.ch12_authorization._users import Account, path_of, sign_up, wired_client
-from fastlings.plugin import ClientFactory
+from fastlings.testing import ClientFactory
 
 Teach = Callable[[str, str], str]
 

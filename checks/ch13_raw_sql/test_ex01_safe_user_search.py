@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from fastlings.plugin import ClientFactory
-from fastlings.testing import create_schema
+from fastlings.testing import ClientFactory, create_schema
 
 Teach = Callable[[str, str], str]
 PATH = "/users/search"

@@ -1,7 +1,7 @@
 from collections.abc import Callable
 from types import ModuleType
 
-from fastlings.plugin import ClientFactory
+from fastlings.testing import ClientFactory
 
 
 async def test_ping_answers_pong(
