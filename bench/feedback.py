@@ -127,7 +127,7 @@ def main() -> None:
     options = parser.parse_args()
     runs = max(5, options.runs)
     sys.path.insert(0, str(ROOT))
-    from fastlings.manifest import load_course
+    from fastlings.course.manifest import load_course
 
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)

@@ -1,4 +1,4 @@
-"""Benchmark: grade a synthetic class of 60 and compare with one `fastlings verify`.
+"""Benchmark: grade a synthetic class of 60 and compare with one `fastlings dev verify`.
 
     python bench/grade_class.py [--learners 60] [--jobs 2] [--full-verify]
 
@@ -7,9 +7,9 @@ a mix (a solution for every other exercise), and four of the mixed carry a tampe
 from tests/grading_fixtures/ on top of the solution of their first exercise (exit at import,
 an infinite loop, a patched pytest runner, a fork bomb), which must then earn zero. The class
 is graded with
-`fastlings grade-class --jobs N`, and every learner's score is compared with the expected one.
+`fastlings class grade --jobs N`, and every learner's score is compared with the expected one.
 
-Printed: the class time, one `fastlings verify` of the course (by default `--no-lint
+Printed: the class time, one `fastlings dev verify` of the course (by default `--no-lint
 --no-notebooks`, i.e. the checks on every starter and solution; `--full-verify` adds ruff, mypy
 and nbval), their ratio (target: under 5), and the median time per submission.
 """
@@ -29,7 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from fastlings.manifest import Entry, load_course  # noqa: E402
+from fastlings.course.manifest import Entry, load_course  # noqa: E402
 
 TAMPERS = ("exit_import", "loop_forever", "patch_runner", "fork_bomb")
 
@@ -144,13 +144,14 @@ def main() -> int:
         expected = build_class(root, base / "submissions", options.learners)
         course = load_course(root)
         verify_args = [] if options.full_verify else ["--no-lint", "--no-notebooks"]
-        verify_seconds, verify = timed(fastlings("verify", *verify_args), root)
+        verify_seconds, verify = timed(fastlings("dev", "verify", *verify_args), root)
         if verify.returncode != 0:
             print(verify.stdout[-3000:], verify.stderr[-3000:])
             return 1
         class_seconds, graded = timed(
             fastlings(
-                "grade-class",
+                "class",
+                "grade",
                 str(base / "submissions"),
                 "--jobs",
                 str(options.jobs),

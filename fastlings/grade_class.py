@@ -1,4 +1,4 @@
-"""`fastlings grade-class SUBMISSIONS_DIR`: score a whole class without trusting its code.
+"""`fastlings class grade SUBMISSIONS_DIR`: score a whole class without trusting its code.
 
 Each folder in SUBMISSIONS_DIR is one learner's copy of the course. For each learner the grader:
 
@@ -42,9 +42,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from fastlings import confine
+from fastlings.course.manifest import MANIFEST_NAME, Course, Entry
 from fastlings.grading import ExerciseGrade, grade_exercise
-from fastlings.manifest import MANIFEST_NAME, Course, Entry
-from fastlings.runner import CheckResult, check_args
+from fastlings.run.record import CheckResult
+from fastlings.run.spec import RunSpec
 from fastlings.sandbox import ForkServer, Limits, WorkerRun, run_worker
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -179,10 +180,12 @@ def _rel_checks(entry: Entry) -> str:
 
 
 def pytest_args(entries: list[Entry], limits: Limits, *, collect_only: bool = False) -> list[str]:
-    extra = ["-o", f"timeout={limits.check_timeout:g}"]
-    if collect_only:
-        extra.append("--collect-only")
-    return check_args([_rel_checks(e) for e in entries], "exercise", extra=extra)
+    spec = RunSpec(
+        paths=tuple(_rel_checks(e) for e in entries),
+        timeout=limits.check_timeout,
+        collect_only=collect_only,
+    )
+    return spec.pytest_args()
 
 
 # -- the grader ------------------------------------------------------------------------------
@@ -215,7 +218,7 @@ class ClassGrader:
         self.sandbox = run.sandbox
         if not run.clean or run.collected is None:
             raise RuntimeError(
-                "collecting the course's own checks failed; run `fastlings verify`.\n" + run.log
+                "collecting the course's own checks failed; run `fastlings dev verify`.\n" + run.log
             )
         for entry in self.entries:
             prefix = _rel_checks(entry) + "::"

@@ -1,4 +1,4 @@
-"""The terminal side of `fastlings grade-class`: a progress bar, then a summary table."""
+"""The terminal side of `fastlings class grade`: a progress bar, then a summary table."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from fastlings.course.manifest import ManifestError, load_course
 from fastlings.grade_class import (
     ClassOptions,
     LearnerGrade,
@@ -16,7 +17,6 @@ from fastlings.grade_class import (
     summary_rows,
     write_outputs,
 )
-from fastlings.manifest import ManifestError, load_course
 from fastlings.sandbox import Limits
 from fastlings.workshop import WorkshopError, select_entries
 

@@ -34,7 +34,8 @@ from typing import Any
 import pytest
 
 from fastlings import confine
-from fastlings.plugin import ResultCollector
+from fastlings.plugin.reporting import ResultCollector
+from fastlings.run.record import CheckResult
 
 # Local references, taken before any learner code can replace the module attributes.
 _write = os.write
@@ -72,7 +73,7 @@ WATCHED_MODULES = (
     "pytest_timeout",
     "pytest_asyncio.plugin",
     "fastlings.plugin",
-    "fastlings.loader",
+    "fastlings.course.loader",
     "fastlings.testing",
     "fastlings.grade_worker",
     "httpx",
@@ -158,7 +159,7 @@ class Integrity:
                 state[k] is not v for k, v in self.collector_state.items()
             ):
                 return "the result collector's state was replaced"
-            if type(state["records"]) is not list or type(self.collector) is not _COLLECTOR:
+            if type(state["results"]) is not list or type(self.collector) is not _COLLECTOR:
                 return "the result collector was replaced"
         if {id(p) for p in self.config.pluginmanager.get_plugins()} != self.plugins:
             return "a pytest plugin was registered or removed during the checks"
@@ -247,19 +248,12 @@ class Streamer:
                 self.channel.send("tampered", reason=broken)
                 return
         collector = self.integrity.collector if self.integrity else None
-        records: list[dict[str, Any]] = getattr(collector, "records", [])
-        for record in records[self.sent :]:
-            message = str(record.get("message") or "")
-            if (
-                record.get("kind") == "timeout"
-                or message.startswith("Timed out after")
-                or (
-                    "Failed: Timed out after" in message  # a timeout inside the import
-                )
-            ):
-                self.timed_out_files.add(str(record.get("file")))
-            self.channel.send("record", record=record)
-        self.sent = len(records)
+        results: list[CheckResult] = getattr(collector, "results", [])
+        for result in results[self.sent :]:
+            if result.timed_out:
+                self.timed_out_files.add(result.file)
+            self.channel.send("record", record=result.to_record())
+        self.sent = len(results)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
@@ -364,7 +358,7 @@ PRELOAD = (
     "pytest_timeout",
     "fastlings.plugin",
     "fastlings.testing",
-    "fastlings.databases",
+    "fastlings.plugin.databases",
     "fastapi",
     "fastapi.testclient",
     "starlette.testclient",

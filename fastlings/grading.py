@@ -11,8 +11,8 @@ from collections import defaultdict
 
 from pydantic import BaseModel, Field
 
-from fastlings.manifest import Course, Entry
-from fastlings.runner import CheckResult, RunResult
+from fastlings.course.manifest import Course, Entry
+from fastlings.run.record import CheckResult, RunResult
 
 
 class CheckGrade(BaseModel):

@@ -12,8 +12,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from fastlings.loader import import_fresh
-from fastlings.manifest import Target, find_root, load_course
+from fastlings.course.loader import import_fresh
+from fastlings.course.manifest import Target, find_root, load_course
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fastlings.manifest import load_course
+from fastlings.course.manifest import load_course
 
 pytest_plugins = ["pytester"]
 

@@ -1,4 +1,4 @@
-"""`fastlings grade-class` on a small synthetic class: exact scores, tamper cases included.
+"""`fastlings class grade` on a small synthetic class: exact scores, tamper cases included.
 
 The class is graded once (module fixture) through the real command, in a two-chapter course
 built in a temporary folder from chapter 1's starter, solution and checks (the second chapter
@@ -170,7 +170,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, ob
         write_submission(submissions, name, case, course)
     out = base / "out"
     done = run_cli(
-        "grade-class",
+        "class",
+        "grade",
         str(submissions),
         "--jobs",
         "2",
@@ -245,14 +246,14 @@ def test_exercises_option_grades_only_the_selected_chapters(tmp_path: Path) -> N
     submissions = tmp_path / "submissions"
     write_submission(submissions, "solved", CASES["solved"], course)
     done = run_cli(
-        "grade-class", str(submissions), "--exercises", "2", "--out", str(tmp_path), cwd=course
+        "class", "grade", str(submissions), "--exercises", "2", "--out", str(tmp_path), cwd=course
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "grades.csv").read_text().splitlines() == [
         f"learner,{EX2},total,possible",
         "solved,5,5,5",
     ]
-    bad = run_cli("grade-class", str(submissions), "--exercises", "7-9", cwd=course)
+    bad = run_cli("class", "grade", str(submissions), "--exercises", "7-9", cwd=course)
     assert bad.returncode == 2 and "names no chapter" in bad.stderr
 
 
@@ -268,7 +269,8 @@ def test_without_the_fork_server_or_reuse_the_scores_are_the_same(tmp_path: Path
         write_submission(submissions, name, CASES[name], course)
     out = tmp_path / "out"
     done = run_cli(
-        "grade-class",
+        "class",
+        "grade",
         str(submissions),
         "--no-fork-server",
         "--no-reuse",

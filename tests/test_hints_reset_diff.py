@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from fastlings.starters import git_toplevel
+from fastlings.course.starters import git_toplevel
 from tests.conftest import FIRST, build_course, exercise_file, git, run_cli, solution_file
 
 WORK = "# my work\r\nprint('naïve ☃')\n\x00\n".encode()
@@ -80,8 +80,8 @@ def test_diff_asks_before_peeking_then_shows_the_fix(course: Path) -> None:
 def test_diff_is_coloured_on_a_terminal(course: Path) -> None:
     from rich.console import Console
 
-    from fastlings.commands import diff
-    from fastlings.manifest import load_course
+    from fastlings.course.manifest import load_course
+    from fastlings.learner import diff
 
     console = Console(force_terminal=True, color_system="standard", width=100)
     with console.capture() as captured:

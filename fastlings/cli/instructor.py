@@ -1,0 +1,159 @@
+"""`fastlings class ...`: the instructors' commands. Declarations only.
+
+- `class grade SUBMISSIONS`: grade every learner's exercises/ against this course's checks;
+- `class autograde EXERCISES --submission DIR`: one submission, for GitHub Classroom;
+- `class workshop start|stop|status`: focus the course on the chapters of the day.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fastlings.cli.common import DbServerOption, RootOption, course_root, fail
+from fastlings.run.spec import DEFAULT_TIMEOUT
+
+class_app = typer.Typer(
+    help="Instructors: grade a class, autograde on GitHub Classroom, run a workshop.",
+    no_args_is_help=True,
+)
+workshop_app = typer.Typer(
+    help="Workshop mode: focus the course on the chapters of the day.", no_args_is_help=True
+)
+class_app.add_typer(workshop_app, name="workshop")
+
+CheckTimeout = Annotated[float, typer.Option("--check-timeout", min=1, help="Seconds per check.")]
+ExerciseTimeout = Annotated[
+    float, typer.Option("--exercise-timeout", min=5, help="Wall-clock seconds per exercise.")
+]
+
+
+@class_app.command("grade")
+def grade(
+    submissions: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, file_okay=False, help="A folder with one course copy per learner."
+        ),
+    ],
+    exercises: Annotated[
+        str | None,
+        typer.Option(
+            "--exercises", help="Grade only these: chapter numbers or ranges (1-4), or ids."
+        ),
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Learners graded at once.")] = 1,
+    out: Annotated[
+        Path, typer.Option("--out", help="Where grades.csv, grades.json, report.html go.")
+    ] = Path("."),
+    check_timeout: CheckTimeout = DEFAULT_TIMEOUT,
+    exercise_timeout: ExerciseTimeout = 60.0,
+    memory_mb: Annotated[int, typer.Option("--memory-mb", min=256)] = 2048,
+    db_server: DbServerOption = None,
+    fork_server: Annotated[
+        bool,
+        typer.Option(
+            help="Fork each learner's process from a pre-imported server (faster); "
+            "--no-fork-server starts each from scratch."
+        ),
+    ] = True,
+    reuse: Annotated[
+        bool,
+        typer.Option(
+            help="Grade a file identical to the course's starter or solution from the grader's "
+            "own run of it; --no-reuse runs every learner's every file."
+        ),
+    ] = True,
+    root: RootOption = None,
+) -> None:
+    """Grade every learner's exercises/ against this course's own checks."""
+    from fastlings.grade_class_cli import run_grade_class
+
+    code = run_grade_class(
+        course_root(root),
+        submissions,
+        exercises=exercises,
+        jobs=jobs,
+        out=out,
+        check_timeout=check_timeout,
+        exercise_timeout=exercise_timeout,
+        memory_mb=memory_mb,
+        db_url=db_server,
+        fork_server=fork_server,
+        reuse=reuse,
+    )
+    raise typer.Exit(code)
+
+
+@class_app.command()
+def autograde(
+    exercises: Annotated[str, typer.Argument(help="The exercise id(s), chapter(s) or range.")],
+    submission: Annotated[
+        Path,
+        typer.Option(exists=True, file_okay=False, help="The learner's copy of the course."),
+    ],
+    check_timeout: CheckTimeout = DEFAULT_TIMEOUT,
+    exercise_timeout: ExerciseTimeout = 60.0,
+    root: RootOption = None,
+) -> None:
+    """GitHub Classroom: grade one submission; exit 0 only on full points."""
+    from fastlings.grade_class_cli import run_autograde
+
+    code = run_autograde(
+        course_root(root),
+        submission,
+        exercises,
+        check_timeout=check_timeout,
+        exercise_timeout=exercise_timeout,
+    )
+    raise typer.Exit(code)
+
+
+@workshop_app.command("start")
+def workshop_start(
+    chapters: Annotated[str, typer.Argument(help="The chapters of the day, e.g. 1-4 or 2,5.")],
+    title: Annotated[str | None, typer.Option(help="A name for the workshop.")] = None,
+    root: RootOption = None,
+) -> None:
+    """Write workshop.toml: `fastlings`, `list` and `grade` then focus on these chapters."""
+    from fastlings import workshop
+    from fastlings.cli.common import load
+
+    course = load(root)
+    try:
+        path = workshop.start(course, chapters, title)
+    except workshop.WorkshopError as exc:
+        fail(str(exc))
+    entries = workshop.focus(course)
+    typer.echo(f"wrote {path.name}: {len(entries)} exercise(s) in focus; commit it.")
+
+
+@workshop_app.command("stop")
+def workshop_stop(root: RootOption = None) -> None:
+    """Remove workshop.toml: the whole course is in focus again."""
+    from fastlings import workshop
+    from fastlings.cli.common import load
+
+    removed = workshop.stop(load(root))
+    typer.echo("workshop mode off" if removed else "no workshop file")
+
+
+@workshop_app.command("status")
+def workshop_status(root: RootOption = None) -> None:
+    """Show the chapters in focus."""
+    from fastlings import workshop
+    from fastlings.cli.common import load
+
+    course = load(root)
+    try:
+        info = workshop.load_workshop(course)
+    except workshop.WorkshopError as exc:
+        fail(str(exc))
+    if info is None:
+        typer.echo("no workshop: the whole course is in focus")
+        return
+    typer.echo(f"workshop{': ' + info.title if info.title else ''}")
+    for chapter in info.chapters:
+        typer.echo(f"  {chapter}")
