@@ -11,8 +11,8 @@ from collections import defaultdict
 
 from pydantic import BaseModel, Field
 
-from fastlings.course.manifest import Course, Entry
-from fastlings.run.record import CheckResult, RunResult
+from fastlings.course.manifest import Entry
+from fastlings.run.record import CheckResult
 
 
 class CheckGrade(BaseModel):
@@ -75,17 +75,4 @@ def grade_exercise(
         passed=passed,
         reason=reason,
         checks=checks,
-    )
-
-
-def grade_run(course: Course, run: RunResult, entries: list[Entry] | None = None) -> CourseGrade:
-    """Grade the given entries (default: all) from one run; a crashed run earns nothing."""
-    graded = [
-        grade_exercise(entry, [] if run.crashed else run.for_entry(entry), run.crashed)
-        for entry in (entries if entries is not None else course.entries())
-    ]
-    return CourseGrade(
-        points_earned=sum(g.points_earned for g in graded),
-        points_possible=sum(g.points_possible for g in graded),
-        exercises=graded,
     )

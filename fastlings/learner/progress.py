@@ -139,13 +139,10 @@ def evaluate(
     *,
     need_grades: bool = False,
     force: Sequence[Entry] = (),
-    detect_untouched: bool = True,
 ) -> list[Evaluation]:
     """The status of each entry, from the cache where it is still valid, else by running
     the checks (all the stale ones in one run). An untouched starter is "not started" and is
-    only run when `need_grades` asks for its check results. `detect_untouched=False` skips
-    asking git which failing files are untouched (`check` does: it only says pass or fail);
-    the cache remembers that it does not know, and the next `list` finds out."""
+    only run when `need_grades` asks for its check results."""
     if not entries:
         return []
     root = entries[0].course.root
@@ -178,22 +175,21 @@ def evaluate(
         )
         pristine[qid] = False if grades[qid].passed else pristine.get(qid)  # type: ignore[union-attr]
         fresh.add(qid)
-    if detect_untouched:
-        # Only a failing exercise can be an untouched starter: ask git about those alone.
-        unknown = [
-            e
-            for e in entries
-            if pristine.get(e.qualified_id) is None and not _passed(grades[e.qualified_id])
-        ]
-        pristine.update(untouched(unknown))
-        for entry in unknown:
-            if entry.qualified_id not in fresh:  # a cached record learns what it lacked
-                cache.store(
-                    entry,
-                    keys[entry.qualified_id],
-                    pristine[entry.qualified_id],
-                    grades[entry.qualified_id],
-                )
+    # Only a failing exercise can be an untouched starter: ask git about those alone.
+    unknown = [
+        e
+        for e in entries
+        if pristine.get(e.qualified_id) is None and not _passed(grades[e.qualified_id])
+    ]
+    pristine.update(untouched(unknown))
+    for entry in unknown:
+        if entry.qualified_id not in fresh:  # a cached record learns what it lacked
+            cache.store(
+                entry,
+                keys[entry.qualified_id],
+                pristine[entry.qualified_id],
+                grades[entry.qualified_id],
+            )
     for entry in to_run:
         assert run is not None
         # a file saved again during the run: its result belongs to content that is gone
