@@ -23,6 +23,7 @@ class CheckGrade(BaseModel):
     kind: str | None = Field(
         default=None, description="Why it failed: assertion, import, timeout, error, collection."
     )
+    duration: float = Field(default=0.0, description="Seconds, all its cases together.")
 
 
 class ExerciseGrade(BaseModel):
@@ -55,6 +56,7 @@ def grade_exercise(
             outcome=next((c.outcome for c in cases if c.outcome != "passed"), "passed"),
             message=next((c.message for c in cases if c.outcome != "passed"), None),
             kind=next((c.kind for c in cases if c.outcome != "passed"), None),
+            duration=round(sum(c.duration for c in cases), 3),
         )
         for name, cases in by_name.items()
     ]

@@ -63,6 +63,30 @@ def failure_panel(entry: Entry, grade: ExerciseGrade, *, target_file: str) -> Re
     )
 
 
+SLOW = 1.0
+"""A check that takes longer than this (seconds) is flagged on the learner's screen."""
+
+
+def other_failures(grade: ExerciseGrade) -> list[str]:
+    """One line for each failing check after the first: its name and its first line."""
+    from rich.markup import escape
+
+    failing = [c for c in grade.checks if not c.passed][1:]
+    lines = []
+    for check in failing:
+        first = (check.message or check.outcome).strip().splitlines()[0][:100]
+        lines.append(f"  [red]{FAILED}[/] [bold]{escape(check.name)}[/]: {escape(first)}")
+    return lines
+
+
+def slow_checks(grade: ExerciseGrade) -> str | None:
+    slow = [c for c in grade.checks if c.duration > SLOW]
+    if not slow:
+        return None
+    listed = ", ".join(f"{c.name} {c.duration:.1f} s" for c in slow)
+    return f"[dim]slow (over {SLOW:g} s): {listed}[/]"
+
+
 def _tail(text: str, lines: int) -> str:
     parts = text.splitlines()
     if len(parts) <= lines:
@@ -74,3 +98,9 @@ def show(console: Console, entry: Entry, grade: ExerciseGrade, *, target_file: s
     console.print(summary_line(entry, grade))
     if not grade.passed:
         console.print(failure_panel(entry, grade, target_file=target_file))
+        others = other_failures(grade)
+        if others:
+            console.print("Also failing:\n" + "\n".join(others))
+    slow = slow_checks(grade)
+    if slow:
+        console.print(slow)

@@ -8,6 +8,7 @@ are imported inside the fixtures that need them, never at plugin import time.
 - `code`: the exercise under check (`module`, `exercise_entry`, `lesson`, `teach`);
 - `database`: a fresh database per check (`db_url`, `engine`, `sessionmaker`);
 - `client`: the app over HTTP (`make_client`, `wire`, `wired`, `sql`);
+- `observe`: what the app raised, answered and warned, for `diagnoses` to name the cause;
 - `timeouts`: pytest-timeout decides when, this part says where the code was;
 - `reporting`: one `fastlings.run.record.CheckResult` per check, for the CLI and grading.
 """
@@ -17,6 +18,7 @@ pytest_plugins = [
     "fastlings.plugin.code",
     "fastlings.plugin.database",
     "fastlings.plugin.client",
+    "fastlings.plugin.observe",
     "fastlings.plugin.timeouts",
     "fastlings.plugin.reporting",
 ]

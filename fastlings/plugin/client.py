@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from fastlings.plugin.keys import learner_file_key
+from fastlings.plugin.observe import for_item, observe_app, response_hook
 from fastlings.testing import (
     ClientFactory,
     StatementLog,
@@ -26,20 +28,29 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
-def make_client(_dispose_module_engines: None) -> ClientFactory:
+def make_client(
+    request: pytest.FixtureRequest, module: ModuleType, _dispose_module_engines: None
+) -> ClientFactory:
     """`async with make_client(app) as client:` runs the app's lifespan and gives an
     `httpx.AsyncClient` over `ASGITransport`. Unhandled app exceptions become 500 responses,
-    and `app.dependency_overrides` is cleared afterwards."""
+    and `app.dependency_overrides` is cleared afterwards. What the app raises and answers is
+    recorded (`fastlings/plugin/observe.py`) so that a failure can name its cause."""
+    observations = for_item(request.node)
+    observations.module = module
+    observations.learner_file = request.node.stash.get(learner_file_key, None)
 
     @asynccontextmanager
     async def factory(app: FastAPI) -> AsyncIterator[AsyncClient]:
         from httpx import ASGITransport, AsyncClient
 
-        transport = ASGITransport(app=app, raise_app_exceptions=False)
+        transport = ASGITransport(app=observe_app(app, observations), raise_app_exceptions=False)
+        hooks = {"response": [response_hook(app, observations)]}
         try:
             async with (
                 app.router.lifespan_context(app),
-                AsyncClient(transport=transport, base_url="http://test") as client,
+                AsyncClient(
+                    transport=transport, base_url="http://test", event_hooks=hooks
+                ) as client,
             ):
                 yield client
         finally:

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from fastlings.plugin.diagnoses import diagnose, render
 from fastlings.plugin.keys import REPORT_ENV, kind_key, target_key
+from fastlings.plugin.observe import observations_key
 from fastlings.run.record import CheckResult, Kind, Outcome, Phase, write_report
 
 
@@ -31,10 +33,21 @@ def pytest_runtest_makereport(
         if kind is None:
             kind = "assertion" if call.excinfo.errisinstance(AssertionError) else "error"
         item.stash[kind_key] = kind
-        report.user_properties.append(
-            ("fastlings", (kind, _short_message(call.excinfo.value, kind)))
-        )
+        message = _short_message(call.excinfo.value, kind)
+        if kind in ("assertion", "error"):
+            diagnosis = _diagnosis(item)
+            if diagnosis:
+                message = f"{message}\n\n{diagnosis}"
+                report.sections.append(("fastlings: what the app did", diagnosis))
+        report.user_properties.append(("fastlings", (kind, message)))
     return report
+
+
+def _diagnosis(item: pytest.Item) -> str:
+    observations = item.stash.get(observations_key, None)
+    if observations is None:
+        return ""
+    return render(diagnose(observations), Path(str(item.config.rootpath)))
 
 
 def _short_message(exc: BaseException, kind: Kind) -> str:
