@@ -39,7 +39,7 @@ def _toml(value: object) -> str:
 def manifest_text(partial_credit: bool = False) -> str:
     real = load_course(REAL_ROOT)
     chapter = next(c for c in real.chapters if c.id == CHAPTER)
-    exercise = chapter.exercises[0]
+    exercise = next(e for e in chapter.exercises if e.id == FIRST)
     lines = [
         "[course]",
         f"title = {_toml('Fixture course')}",

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastlings.course.manifest import Entry
-from fastlings.learner.state import state_dir, write_bytes_atomic
+from fastlings.course.state import StateError, state_dir, warn_once, write_bytes_atomic
 
 
 @dataclass(frozen=True)
@@ -151,4 +151,8 @@ def snapshot_untracked(entries: list[Entry], known: dict[str, Starter]) -> None:
             continue
         copy = snapshot_path(entry)
         if not copy.exists():
-            write_bytes_atomic(copy, entry.exercise_path.read_bytes())
+            try:
+                write_bytes_atomic(copy, entry.exercise_path.read_bytes())
+            except StateError as exc:
+                warn_once(f"No copy of the starters is kept for `reset`: {exc}.")
+                return

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fastlings.course.manifest import Entry
 from fastlings.course.starters import Starter, same_code, starters
-from fastlings.learner.state import state_dir, write_bytes_atomic
+from fastlings.course.state import StateError, state_dir, write_bytes_atomic
 
 
 class ResetError(Exception):
@@ -57,8 +57,16 @@ def pristine(entry: Entry) -> Starter:
 
 def reset(entry: Entry, starter: Starter) -> Path | None:
     """Save the current file, then write the starter. Returns the backup's path."""
-    saved = save_backup(entry)
-    write_bytes_atomic(entry.exercise_path, starter.content)
+    if entry.exercise_path.is_dir():
+        raise ResetError(
+            f"{entry.exercise_path} is a folder, not the exercise's file: move it away, then "
+            "reset again. Nothing was changed."
+        )
+    try:
+        saved = save_backup(entry)
+        write_bytes_atomic(entry.exercise_path, starter.content)
+    except StateError as exc:
+        raise ResetError(f"Cannot reset {entry.id}: {exc}. Nothing was changed.") from None
     return saved
 
 
@@ -74,7 +82,10 @@ def undo(entry: Entry, starter: Starter | None = None) -> tuple[Path, Path | Non
     current = entry.exercise_path.read_bytes() if entry.exercise_path.is_file() else None
     saved = None
     untouched = starter is not None and current is not None and same_code(current, starter.content)
-    if current is not None and current != content and not untouched:
-        saved = save_backup(entry)
-    write_bytes_atomic(entry.exercise_path, content)
+    try:
+        if current is not None and current != content and not untouched:
+            saved = save_backup(entry)
+        write_bytes_atomic(entry.exercise_path, content)
+    except StateError as exc:
+        raise ResetError(f"Cannot restore {entry.id}: {exc}. Nothing was changed.") from None
     return newest, saved

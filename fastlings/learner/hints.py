@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastlings.course.manifest import Entry
-from fastlings.learner.state import read_json, state_dir, write_json
+from fastlings.course.state import StateError, read_json, state_dir, warn_once, write_json
 
 
 def hints_path(root: Path) -> Path:
@@ -30,7 +30,10 @@ def reveal(entry: Entry) -> tuple[int, bool]:
     now = min(before + 1, total)
     if now != before:
         data[entry.qualified_id] = now
-        write_json(path, data)
+        try:
+            write_json(path, data)
+        except StateError as exc:
+            warn_once(f"Which hints you saw is not remembered: {exc}.")
     return now, now != before
 
 

@@ -14,15 +14,23 @@ STYLE = {"passed": "green", "failing": "red", "not started": "dim"}
 MARK = {"passed": "✓", "failing": "✗", "not started": "·"}
 
 
-def table(evaluations: list[Evaluation], *, current: str | None = None) -> RenderableType:
-    """One block per chapter: its lesson and notebook, then its exercises."""
+def _cut(text: str, width: int) -> str:
+    if width <= 0:
+        return ""
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def table(
+    evaluations: list[Evaluation], *, current: str | None = None, width: int = 80
+) -> RenderableType:
+    """One block per chapter: its lesson and notebook, then a line per exercise. The status
+    mark, the id and the points always show; the section title is cut to fit `width`."""
     from rich.console import Group
     from rich.markup import escape
-    from rich.table import Table
 
     blocks: list[RenderableType] = []
     chapter_id = None
-    grid: Table | None = None
+    widest = min(max((len(e.entry.id) for e in evaluations), default=0), 40)
     for evaluation in evaluations:
         entry = evaluation.entry
         root = entry.course.root
@@ -30,29 +38,22 @@ def table(evaluations: list[Evaluation], *, current: str | None = None) -> Rende
             chapter_id = entry.chapter.id
             if blocks:
                 blocks.append("")
+            title = _cut(f"Chapter {entry.chapter.number}: {entry.chapter.title}", width)
             blocks.append(
-                f"[bold]Chapter {entry.chapter.number}: {escape(entry.chapter.title)}[/]\n"
+                f"[bold]{escape(title)}[/]\n"
                 f"  [dim]lesson  [/] {rel(entry.lesson_path, root)}\n"
                 f"  [dim]notebook[/] {rel(entry.notebook_path, root)}"
             )
-            grid = Table(show_edge=False, pad_edge=False, box=None, show_header=False)
-            grid.add_column("", no_wrap=True, width=1)
-            widest = max(len(e.entry.id) for e in evaluations)
-            grid.add_column("exercise", no_wrap=True, min_width=widest)
-            grid.add_column("status", no_wrap=True, min_width=len("not started"))
-            grid.add_column("points", justify="right", no_wrap=True, min_width=6)
-            grid.add_column("section", overflow="ellipsis", no_wrap=True, style="dim")
-            blocks.append(grid)
-        assert grid is not None
         earned = evaluation.grade.points_earned if evaluation.grade else 0
         style = STYLE[evaluation.status]
         marker = ">" if entry.qualified_id == current else MARK[evaluation.status]
-        grid.add_row(
-            f"[{style}]{marker}[/]",
-            entry.id,
-            f"[{style}]{evaluation.status}[/]",
-            f"{earned}/{entry.exercise.points}",
-            f"§ {escape(entry.exercise.section)}",
+        ident = _cut(entry.id, widest).ljust(widest)
+        points = f"{earned}/{entry.exercise.points}".rjust(6)
+        used = 2 + widest + 2 + 11 + 1 + 6 + 2
+        section = _cut(f"§ {entry.exercise.section}", width - used)
+        blocks.append(
+            f"[{style}]{marker}[/] {escape(ident)}  [{style}]{evaluation.status:<11}[/] "
+            f"{points}  [dim]{escape(section)}[/]"
         )
     return Group(*blocks)
 
@@ -68,6 +69,6 @@ def progress_line(evaluations: list[Evaluation], width: int = 30) -> str:
 
 
 def show(console: Console, evaluations: list[Evaluation], *, current: str | None = None) -> None:
-    console.print(table(evaluations, current=current))
+    console.print(table(evaluations, current=current, width=console.width), soft_wrap=True)
     console.print()
     console.print(progress_line(evaluations))

@@ -17,8 +17,8 @@ from typing import Literal
 from fastlings import __version__
 from fastlings.course.manifest import Entry
 from fastlings.course.starters import same_code, snapshot_untracked, starters
+from fastlings.course.state import StateError, read_json, state_dir, warn_once, write_json
 from fastlings.grading import ExerciseGrade, grade_exercise
-from fastlings.learner.state import read_json, state_dir, write_json
 from fastlings.run.record import RunResult
 
 Status = Literal["passed", "failing", "not started"]
@@ -116,8 +116,13 @@ class ProgressCache:
         self.dirty = True
 
     def save(self) -> None:
+        """Write the cache; when something stands in the way, say so once and go on (the cache
+        only saves time: results are simply computed again next time)."""
         if self.dirty:
-            write_json(self.path, {"version": CACHE_VERSION, "exercises": self.records})
+            try:
+                write_json(self.path, {"version": CACHE_VERSION, "exercises": self.records})
+            except StateError as exc:
+                warn_once(f"Progress is not cached: {exc}.")
             self.dirty = False
 
 

@@ -10,6 +10,7 @@ Any other URL is used as the server to create a throw-away database on; PostgreS
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import uuid
@@ -17,7 +18,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-SHM = Path("/dev/shm")  # noqa: S108 - a private folder is made inside it per check
+from fastlings.scratch import scratch_dir
+
+SHM = Path(os.environ.get("FASTLINGS_RAM_DIR", "/dev/shm"))  # noqa: S108
+"""Where each check's SQLite file goes: a private folder per check inside it (RAM on Linux)."""
 
 
 def describe(url: str | None) -> str:
@@ -44,7 +48,7 @@ def _writable(path: Path) -> bool:
 def fresh_database(base_url: str | None) -> Iterator[str]:
     """Yield the URL of a database that exists only inside the `with` block."""
     if base_url is None or base_url.startswith("sqlite"):
-        folder = Path(tempfile.mkdtemp(prefix="fastlings-", dir=_scratch_dir()))
+        folder = scratch_dir("db", _scratch_dir())
         try:
             yield f"sqlite+aiosqlite:///{folder / 'check.db'}"
         finally:

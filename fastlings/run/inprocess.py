@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from fastlings.course.manifest import Entry, Target
 from fastlings.run.record import RunResult, read_report
 from fastlings.run.spec import DEFAULT_TIMEOUT, RunSpec
+from fastlings.scratch import temporary
 
 
 class StopOnTimeout:
@@ -60,7 +60,7 @@ def run_spec_in_process(root: Path, spec: RunSpec) -> RunResult:
 
     previous = Path.cwd()
     sink = io.StringIO()
-    with tempfile.TemporaryDirectory(prefix="fastlings-") as scratch:
+    with temporary("run") as scratch:
         report = Path(scratch) / "report.json"
         os.environ.pop("FASTLINGS_REPORT", None)
         try:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from fastlings.run.record import RunResult, read_report
 from fastlings.run.spec import RunSpec
+from fastlings.scratch import temporary
 
 
 def pytest_command(spec: RunSpec, report: Path) -> list[str]:
@@ -29,7 +29,7 @@ def run_checks(
 ) -> RunResult:
     """Run pytest on `spec` in a child process in `root` and collect the results."""
     result = RunResult(target=spec.target)
-    with tempfile.TemporaryDirectory(prefix="fastlings-run-") as scratch:
+    with temporary("run") as scratch:
         report = Path(scratch) / "report.json"
         child_env = {**os.environ, **(env or {})}
         child_env.pop("FASTLINGS_REPORT", None)

@@ -7,9 +7,9 @@ import contextlib
 import json
 import os
 import queue
+import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from typing import IO
@@ -17,6 +17,7 @@ from typing import IO
 from fastlings.course.manifest import Entry
 from fastlings.run.record import RunResult, read_report
 from fastlings.run.spec import RunSpec
+from fastlings.scratch import scratch_dir
 
 
 class WorkerClient:
@@ -25,8 +26,8 @@ class WorkerClient:
     def __init__(self, root: Path, timeout: float) -> None:
         self.root = root
         self.timeout = timeout
-        self.scratch = tempfile.TemporaryDirectory(prefix="fastlings-watch-")
-        self.report = Path(self.scratch.name) / "report.json"
+        self.scratch = scratch_dir("watch", at_exit=True)
+        self.report = self.scratch / "report.json"
         self.process: subprocess.Popen[str] | None = None
         self.lines: queue.Queue[str | None] = queue.Queue()
 
@@ -130,4 +131,4 @@ class WorkerClient:
 
     def close(self) -> None:
         self.stop()
-        self.scratch.cleanup()
+        shutil.rmtree(self.scratch, ignore_errors=True)

@@ -15,6 +15,11 @@ from typing import Any
 STATE_DIR = ".fastlings"
 
 
+class StateError(OSError):
+    """A file of the learner's state (or the exercise file itself) cannot be written: the
+    message says which and why, and nothing was changed."""
+
+
 def state_dir(root: Path) -> Path:
     return root / STATE_DIR
 
@@ -33,7 +38,26 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     write_bytes_atomic(path, json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
 
 
+def _why(path: Path) -> str:
+    if path.is_dir():
+        return f"{path} is a folder, where a file belongs"
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            return f"{parent} is a file, where a folder belongs"
+    return f"{path} cannot be written"
+
+
 def write_bytes_atomic(path: Path, content: bytes) -> None:
+    """Write atomically; a `StateError` says what stands in the way (nothing is changed)."""
+    try:
+        _write(path, content)
+    except OSError as exc:
+        raise StateError(f"{_why(path)} ({exc.strerror or exc}); move it away and retry") from exc
+
+
+def _write(path: Path, content: bytes) -> None:
+    if path.is_dir():
+        raise IsADirectoryError(21, "Is a directory", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -45,3 +69,15 @@ def write_bytes_atomic(path: Path, content: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_warned: set[str] = set()
+
+
+def warn_once(message: str) -> None:
+    """Tell the learner on stderr, once per process, that some state could not be kept."""
+    import sys
+
+    if message not in _warned:
+        _warned.add(message)
+        sys.stderr.write(f"note: {message}\n")
