@@ -85,12 +85,23 @@ def in_process_runner(timeout: float = DEFAULT_TIMEOUT) -> Callable[[list[Entry]
     """Runs the learner's checks here; says so on a terminal, since it may take a moment."""
 
     def runner(batch: list[Entry]) -> RunResult:
+        import os
         import sys
 
-        if sys.stderr.isatty():
-            names = ", ".join(e.id for e in batch[:3]) + (", ..." if len(batch) > 3 else "")
-            sys.stderr.write(f"Checking {len(batch)} changed exercise(s): {names}\n")
-            sys.stderr.flush()
-        return run_in_process(batch, "exercise", timeout=timeout)
+        if not sys.stderr.isatty():
+            return run_in_process(batch, "exercise", timeout=timeout)
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        # pytest captures file descriptor 2 while it runs: draw on a copy of the terminal's
+        terminal = os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1)
+        with terminal, Progress(*columns, console=Console(file=terminal), transient=True) as bar:
+            task = bar.add_task(f"Checking {len(batch)} exercise(s)", total=None)
+
+            def advance(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total or None)
+
+            return run_in_process(batch, "exercise", timeout=timeout, progress=advance)
 
     return runner

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,22 +40,41 @@ class StopOnTimeout:
         self.session = session
 
 
+class Progress:
+    """Calls `advance(done, total)` as each collected check finishes (for a progress bar)."""
+
+    def __init__(self, advance: Callable[[int, int], None]) -> None:
+        self.advance = advance
+        self.total = 0
+        self.done = 0
+
+    def pytest_collection_finish(self, session: Any) -> None:
+        self.total = len(session.items)
+        self.advance(0, self.total)
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
+        self.done += 1
+        self.advance(self.done, self.total)
+
+
 def run_in_process(
     entries: Sequence[Entry],
     target: Target = "exercise",
     *,
     timeout: float | None = DEFAULT_TIMEOUT,
     db_server: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Run the checks of `entries` with `pytest.main` in this process."""
     entries = [e for e in entries if e.checks_path.is_file()]  # a missing one: "no check ran"
     if not entries:
         return RunResult(target=target)
     spec = RunSpec.for_entries(entries, target, timeout=timeout, db_server=db_server)
-    return run_spec_in_process(entries[0].course.root, spec)
+    extra = [Progress(progress)] if progress is not None else []
+    return run_spec_in_process(entries[0].course.root, spec, extra)
 
 
-def run_spec_in_process(root: Path, spec: RunSpec) -> RunResult:
+def run_spec_in_process(root: Path, spec: RunSpec, plugins: Sequence[object] = ()) -> RunResult:
     import pytest
 
     previous = Path.cwd()
@@ -67,7 +86,7 @@ def run_spec_in_process(root: Path, spec: RunSpec) -> RunResult:
             os.chdir(root)
             with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
                 stopper = StopOnTimeout()
-                code = pytest.main(spec.pytest_args(report), plugins=[stopper])
+                code = pytest.main(spec.pytest_args(report), plugins=[stopper, *plugins])
         finally:
             os.chdir(previous)
         if code == pytest.ExitCode.INTERRUPTED and not stopper.stopped:
