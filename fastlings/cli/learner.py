@@ -30,6 +30,10 @@ def start(
     manual: Annotated[
         bool, typer.Option("--manual", help="Re-run on Enter instead of on file changes.")
     ] = False,
+    poll: Annotated[
+        bool,
+        typer.Option("--poll", help="Poll for saved files (file systems without events)."),
+    ] = False,
     timeout: TimeoutOption = DEFAULT,
     root: RootOption = None,
 ) -> None:
@@ -40,7 +44,7 @@ def start(
     if ctx.invoked_subcommand is None:
         from fastlings.learner.watch import watch
 
-        raise typer.Exit(watch(course_root(root), manual=manual, timeout=timeout))
+        raise typer.Exit(watch(course_root(root), manual=manual, timeout=timeout, poll=poll))
 
 
 def list_(root: RootOption = None, timeout: TimeoutOption = DEFAULT) -> None:

@@ -14,13 +14,14 @@ from __future__ import annotations
 import queue
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastlings.course.manifest import Course, Entry, load_course
 from fastlings.grading import ExerciseGrade, grade_exercise
 from fastlings.learner.progress import ProgressCache, cache_key, cacheable, evaluate, peek
-from fastlings.learner.watch_events import Event, cbreak, read_keys, watch_files
+from fastlings.learner.watch_events import Event, cbreak, read_keys, watch_files, watch_mtime
 from fastlings.run.record import RunResult
 from fastlings.run.spec import DEFAULT_TIMEOUT
 from fastlings.run.warm import WorkerClient
@@ -34,10 +35,19 @@ KEYS_HELP = "[dim]h[/] hint  [dim]l[/] list  [dim]n[/] next  [dim]r[/] re-run  [
 
 class Watch:
     def __init__(
-        self, root: Path, *, manual: bool, timeout: float = DEFAULT_TIMEOUT, out: Console | None
+        self,
+        root: Path,
+        *,
+        manual: bool,
+        timeout: float = DEFAULT_TIMEOUT,
+        out: Console | None,
+        poll: bool = False,
     ) -> None:
         self.root = root
         self.manual = manual
+        self.poll = poll
+        self.seen: dict[str, float] = {}
+        self.told_missed = False
         self.out = out or console()
         self.worker = WorkerClient(root, timeout)
         self.events: queue.Queue[Event] = queue.Queue()
@@ -45,6 +55,9 @@ class Watch:
         self.current: Entry | None = None
         self.interactive = self.out.is_terminal
         self.headed: str | None = None
+        self.waiting: Entry | None = None
+        """The next exercise, once the current one passed: "Well done" stays on screen until
+        a key is pressed or a file is saved."""
 
     # course and focus are re-read on every use: a changed manifest is picked up at once
     @property
@@ -107,9 +120,21 @@ class Watch:
                 "Watching for more changes; [bold]q[/] quits."
             )
             return
-        self.out.print(f"\nNext up: [bold]{following.id}[/]. Running its checks...")
-        self.current = following
+        self.waiting = following
+        self.out.print(
+            f"\nNext up: [bold]{following.id}[/]. Press Enter (or any key, or save a file) "
+            "to start it; [bold]q[/] quits."
+        )
+
+    def start_waiting(self) -> None:
+        """Move on to the exercise that `advance` announced."""
+        assert self.waiting is not None
+        self.current, self.waiting = self.waiting, None
         self.run_current()
+
+    def footer(self) -> None:
+        hint_keys = "Enter re-runs  " if self.manual else "Save to re-run  "
+        self.out.print(f"[dim]{hint_keys}[/]{KEYS_HELP}")
 
     def header(self, entry: Entry) -> None:
         from rich.markup import escape
@@ -135,8 +160,7 @@ class Watch:
             self.out.print(
                 f"[bold green]Well done: {entry.id} passes![/] +{grade.points_earned} points."
             )
-        hint_keys = "Enter re-runs  " if self.manual else "Save to re-run  "
-        self.out.print(f"[dim]{hint_keys}[/]{KEYS_HELP}")
+        self.footer()
 
     # -- keys -----------------------------------------------------------------------------------
     def on_key(self, key: str) -> bool:
@@ -147,17 +171,22 @@ class Watch:
         entry = self._refresh_current()
         if key == "q":
             return False
+        if self.waiting is not None:
+            self.start_waiting()
+            return True
         if key in ("r", "\n", "\r"):
             self.run_current()
         elif key == "h" and entry is not None:
             count, new = hints.reveal(entry)
             self.out.print(hints.render(entry, count, new))
+            self.footer()
         elif key == "l":
             listing.show(
                 self.out,
                 evaluate(self.focus(), self.batch_runner),
                 current=entry.qualified_id if entry else None,
             )
+            self.footer()
         elif key == "n" and entry is not None:
             following = self.first_unfinished(after=entry) or entry
             entries = self.focus()
@@ -170,7 +199,25 @@ class Watch:
             self.run_current()
         return True
 
+    def _current_file(self) -> Path | None:
+        return self.current.exercise_path if self.current is not None else None
+
+    def on_missed(self, path: str) -> None:
+        """A save the file watcher never reported: say so once, and run the checks anyway."""
+        if not self.told_missed:
+            self.told_missed = True
+            self.out.print(
+                "[yellow]Your save produced no file event[/] (some network and container file "
+                "systems send none). Checking it anyway; next time start with "
+                "[bold]fastlings --poll[/] (polling) or [bold]fastlings --manual[/] (Enter "
+                "re-runs)."
+            )
+        self.on_change({path})
+
     def on_change(self, paths: set[str]) -> None:
+        if self.waiting is not None:
+            self.start_waiting()
+            return
         entry = self._refresh_current()
         if entry is None:
             return
@@ -187,7 +234,15 @@ class Watch:
             ).start()
             if not self.manual:
                 threading.Thread(
-                    target=watch_files, args=(self.root, self.events, self.stop), daemon=True
+                    target=watch_files,
+                    args=(self.root, self.events, self.stop),
+                    kwargs={"poll": self.poll},
+                    daemon=True,
+                ).start()
+                threading.Thread(
+                    target=watch_mtime,
+                    args=(self._current_file, self.seen, self.events, self.stop),
+                    daemon=True,
                 ).start()
             entries = self.focus()
             self.current = self.first_unfinished() or (entries[-1] if entries else None)
@@ -201,6 +256,9 @@ class Watch:
                     if not self.on_key(event.value):
                         return 0
                     continue
+                if event.kind == "missed":
+                    self.on_missed(event.value)
+                    continue
                 changed = {event.value}
                 while True:  # an editor's save is often several events: take them all
                     try:
@@ -211,6 +269,8 @@ class Watch:
                         self.events.put(more)
                         break
                     changed.add(more.value)
+                now = time.time()
+                self.seen.update(dict.fromkeys(changed, now))
                 self.on_change(changed)
 
     def close(self) -> None:
@@ -218,8 +278,8 @@ class Watch:
         self.worker.close()
 
 
-def watch(root: Path, *, manual: bool, timeout: float = DEFAULT_TIMEOUT) -> int:
-    session = Watch(root, manual=manual, timeout=timeout, out=None)
+def watch(root: Path, *, manual: bool, timeout: float = DEFAULT_TIMEOUT, poll: bool = False) -> int:
+    session = Watch(root, manual=manual, timeout=timeout, out=None, poll=poll)
     try:
         return session.loop()
     except KeyboardInterrupt:

@@ -6,7 +6,8 @@ import contextlib
 import os
 import queue
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -14,11 +15,15 @@ from typing import IO
 
 @dataclass(frozen=True)
 class Event:
-    kind: str  # "change" | "key"
+    kind: str  # "change" | "key" | "missed" (a save that produced no file event)
     value: str
 
 
-def watch_files(root: Path, events: queue.Queue[Event], stop: threading.Event) -> None:
+def watch_files(
+    root: Path, events: queue.Queue[Event], stop: threading.Event, *, poll: bool = False
+) -> None:
+    """Put a "change" event for each saved .py file; `poll` uses watchfiles' own polling,
+    for file systems that send no change notifications."""
     import watchfiles
 
     folders = [str(root / name) for name in ("exercises", "checks") if (root / name).is_dir()]
@@ -34,6 +39,8 @@ def watch_files(root: Path, events: queue.Queue[Event], stop: threading.Event) -
         stop_event=stop,
         yield_on_timeout=False,
         raise_interrupt=False,
+        force_polling=poll,
+        poll_delay_ms=300,
     ):
         for _change, path in changes:
             events.put(Event("change", str(Path(path).resolve())))
@@ -77,3 +84,31 @@ def cbreak(stream: IO[str]) -> Iterator[bool]:
         yield True
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def watch_mtime(
+    current: Callable[[], Path | None],
+    seen: dict[str, float],
+    events: queue.Queue[Event],
+    stop: threading.Event,
+    *,
+    grace: float = 2.0,
+) -> None:
+    """A backstop for file systems that never send change events: when the current exercise
+    file's modification time changes and no "change" event for it came within `grace`
+    seconds (`seen` holds when each path last had one), put a "missed" event for it."""
+    last: dict[str, float] = {}
+    while not stop.wait(0.5):
+        path = current()
+        if path is None:
+            continue
+        key = str(path.resolve())
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            continue
+        before = last.setdefault(key, mtime)
+        if mtime != before and time.time() - mtime >= grace:
+            last[key] = mtime
+            if seen.get(key, 0.0) < mtime:
+                events.put(Event("missed", key))
