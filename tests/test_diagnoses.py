@@ -6,7 +6,9 @@ its checks with one check that calls the app, then asserts the diagnosis on the 
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -137,6 +139,11 @@ def test_the_first_screen_names_the_cause(tiny_course: Path, case: str) -> None:
     assert "What the app did:" in screen, done.stdout + done.stderr
     for text in expected:
         assert " ".join(text.split()) in screen, done.stdout
+    if case == "unhandled":  # the editor's problem matcher finds the line in the real output
+        tasks = json.loads((Path(__file__).parents[1] / ".vscode/tasks.json").read_text())
+        pattern = tasks["tasks"][0]["problemMatcher"]["pattern"]["regexp"]
+        found = [m for line in done.stdout.splitlines() if (m := re.search(pattern, line))]
+        assert ("exercises/ch01_ping/ex01_ping.py", "7") in [m.groups()[:2] for m in found]
 
 
 def test_a_passing_check_gets_no_diagnosis(tiny_course: Path) -> None:

@@ -34,6 +34,14 @@ def start(
         bool,
         typer.Option("--poll", help="Poll for saved files (file systems without events)."),
     ] = False,
+    edit_cmd: Annotated[
+        str | None,
+        typer.Option(
+            "--edit-cmd",
+            envvar="FASTLINGS_EDIT_CMD",
+            help="Open each exercise shown with this command, e.g. 'code'.",
+        ),
+    ] = None,
     timeout: TimeoutOption = DEFAULT,
     root: RootOption = None,
 ) -> None:
@@ -44,7 +52,9 @@ def start(
     if ctx.invoked_subcommand is None:
         from fastlings.learner.watch import watch
 
-        raise typer.Exit(watch(course_root(root), manual=manual, timeout=timeout, poll=poll))
+        raise typer.Exit(
+            watch(course_root(root), manual=manual, timeout=timeout, poll=poll, edit_cmd=edit_cmd)
+        )
 
 
 def list_(root: RootOption = None, timeout: TimeoutOption = DEFAULT) -> None:
@@ -103,6 +113,23 @@ def hint(exercise: OptionalExerciseArg = None, root: RootOption = None) -> None:
         return
     count, new = hints.reveal(chosen)
     console().print(hints.render(chosen, count, new))
+
+
+def edit(exercise: OptionalExerciseArg = None, root: RootOption = None) -> None:
+    """Open the exercise (default: the current one) in $VISUAL or $EDITOR."""
+    from fastlings.learner.check import current
+    from fastlings.learner.edit import EditorError
+    from fastlings.learner.edit import edit as run_edit
+
+    course = load(root)
+    chosen = entry(course, exercise) if exercise is not None else current(focus(course))
+    if chosen is None:
+        typer.echo("Every exercise passes: nothing to edit.")
+        return
+    try:
+        raise typer.Exit(run_edit(chosen.exercise_path))
+    except EditorError as exc:
+        fail(str(exc))
 
 
 def reset(
@@ -184,6 +211,7 @@ def register(app: typer.Typer) -> None:
     app.command("list")(list_)
     app.command()(check)
     app.command()(hint)
+    app.command()(edit)
     app.command()(reset)
     app.command()(diff)
     app.command()(serve)

@@ -3,7 +3,8 @@
 The derived files, each generated from the manifest or from the files the checks run:
 - the code snippets in every lesson (`fastlings/dev/snippets.py`);
 - the chapter map in README.md;
-- the GitHub Classroom workflow, `.github/workflows/classroom.yml`.
+- the GitHub Classroom workflow, `.github/workflows/classroom.yml`;
+- the course site's `mkdocs.yml`, whose navigation follows the course order.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastlings.course.manifest import Course, lesson_path
+from fastlings.dev.site import CONFIG_PATH, mkdocs_config
 from fastlings.dev.snippets import SnippetError, render, render_readme
 
 UPDATE = "run `fastlings dev update` to regenerate it"
@@ -55,6 +57,9 @@ def derived_files(course: Course) -> list[Derived]:
     found.append(
         Derived(root / WORKFLOW_PATH, workflow(course), what="the Classroom workflow is stale;")
     )
+    if (root / "docs").is_dir():
+        site = Derived(root / CONFIG_PATH, mkdocs_config(course), what="the site's nav is stale;")
+        found.append(site)
     return found
 
 

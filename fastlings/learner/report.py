@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastlings.course.manifest import Entry
@@ -10,6 +12,20 @@ from fastlings.ui import FAILED, PASSED, rel
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
+
+
+FILE_REF = re.compile(r"\b((?:exercises|solutions|checks)/[\w./-]+\.py)(?::(\d+))?")
+
+
+def linked(markup: str, root: Path) -> str:
+    """Make every `exercises/...py[:line]` in (escaped) markup a clickable OSC 8 link, where
+    the terminal supports them (rich leaves plain text elsewhere)."""
+
+    def link(match: re.Match[str]) -> str:
+        target = (root / match.group(1)).resolve().as_uri()
+        return f"[link={target}]{match.group(0)}[/link]"
+
+    return FILE_REF.sub(link, markup)
 
 
 def first_failure(grade: ExerciseGrade) -> CheckGrade | None:
@@ -49,14 +65,15 @@ def failure_panel(entry: Entry, grade: ExerciseGrade, *, target_file: str) -> Re
             title = f"{rel(entry.checks_path, entry.course.root)} could not be collected"
             message = _tail(message, 12)
         return Panel(
-            f"{escape(message)}\n\n{hint}",
+            f"{linked(escape(message), entry.course.root)}\n\n{hint}",
             title=title,
             title_align="left",
             border_style="red",
         )
     title = f"{check.name}: timed out" if check.kind == "timeout" else str(check.name)
     return Panel(
-        f"{escape(_tail(message, 25))}\n\n[dim]Edit[/] [bold]{escape(target_file)}[/]. {hint}",
+        f"{linked(escape(_tail(message, 25)), entry.course.root)}\n\n[dim]Edit[/] "
+        f"[bold]{linked(escape(target_file), entry.course.root)}[/]. {hint}",
         title=title,
         title_align="left",
         border_style="yellow" if check.kind == "assertion" else "red",

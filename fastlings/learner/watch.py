@@ -42,8 +42,11 @@ class Watch:
         timeout: float = DEFAULT_TIMEOUT,
         out: Console | None,
         poll: bool = False,
+        edit_cmd: str | None = None,
     ) -> None:
         self.root = root
+        self.edit_cmd = edit_cmd
+        self.opened: str | None = None
         self.manual = manual
         self.poll = poll
         self.seen: dict[str, float] = {}
@@ -148,6 +151,13 @@ class Watch:
             f"[bold]{escape(entry.chapter.title)}[/] > {escape(entry.exercise.title)}"
         )
         self.out.print(f"Edit [bold]{rel(entry.exercise_path, self.root)}[/]")
+        if self.edit_cmd and self.opened != entry.qualified_id:
+            from fastlings.learner.edit import open_in_background
+
+            self.opened = entry.qualified_id
+            problem = open_in_background(self.edit_cmd, entry.exercise_path)
+            if problem:
+                self.out.print(f"[yellow]{problem}[/]")
 
     def show_result(self, entry: Entry, grade: ExerciseGrade) -> None:
         from fastlings.learner.report import show
@@ -278,8 +288,15 @@ class Watch:
         self.worker.close()
 
 
-def watch(root: Path, *, manual: bool, timeout: float = DEFAULT_TIMEOUT, poll: bool = False) -> int:
-    session = Watch(root, manual=manual, timeout=timeout, out=None, poll=poll)
+def watch(
+    root: Path,
+    *,
+    manual: bool,
+    timeout: float = DEFAULT_TIMEOUT,
+    poll: bool = False,
+    edit_cmd: str | None = None,
+) -> int:
+    session = Watch(root, manual=manual, timeout=timeout, out=None, poll=poll, edit_cmd=edit_cmd)
     try:
         return session.loop()
     except KeyboardInterrupt:
