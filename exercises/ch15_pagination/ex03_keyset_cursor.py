@@ -67,6 +67,10 @@ class ProductPage(BaseModel):
     next_cursor: str | None
 
 
+# TODO: a cursor should say where the last page ended (the last row's place in the order),
+#       in a form clients pass back unchanged; the app needs to write it and to read it back,
+#       and a cursor that does not read back is the client's mistake, not a crash.
+
 app = FastAPI(title="Fastlings products", lifespan=lifespan)
 
 
