@@ -2,7 +2,8 @@
 
 - `class grade SUBMISSIONS`: grade every learner's exercises/ against this course's checks;
 - `class autograde EXERCISES --submission DIR`: one submission, for GitHub Classroom;
-- `class workshop start|stop|status`: focus the course on the chapters of the day.
+- `class workshop start|stop|status`: focus the course on the chapters of the day;
+- `class dashboard`: the live workshop dashboard; learners `class join` it and `class leave`.
 """
 
 from __future__ import annotations
@@ -157,3 +158,52 @@ def workshop_status(root: RootOption = None) -> None:
     typer.echo(f"workshop{': ' + info.title if info.title else ''}")
     for chapter in info.chapters:
         typer.echo(f"  {chapter}")
+
+
+@class_app.command()
+def dashboard(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    host: Annotated[
+        str, typer.Option(help="Interface to listen on (default: this machine only).")
+    ] = "127.0.0.1",
+    db_url: Annotated[
+        str | None, typer.Option("--db-url", help="The dashboard's database (default: SQLite).")
+    ] = None,
+    state_dir: Annotated[
+        Path | None, typer.Option("--state-dir", help="Where dashboard.json goes.")
+    ] = None,
+    root: RootOption = None,
+) -> None:
+    """The live workshop dashboard: who is stuck where, on which check, right now."""
+    from fastlings.dashboard.server import serve
+
+    state = state_dir or course_root(root) / ".fastlings" / "dashboard"
+    serve(state, host, port, db_url)
+
+
+@class_app.command()
+def join(
+    url: Annotated[str, typer.Argument(help="The dashboard's URL, as the instructor gave it.")],
+    code: Annotated[str, typer.Argument(help="The room's join code.")],
+    name: Annotated[str, typer.Option("--name", help="Your name, as the room will see it.")],
+    root: RootOption = None,
+) -> None:
+    """Learners: send your runs' results (names and headlines, never code) to the room."""
+    from fastlings.dashboard.client import JoinError
+    from fastlings.dashboard.client import join as run_join
+
+    try:
+        shown = run_join(course_root(root), url, code, name)
+    except JoinError as exc:
+        fail(str(exc), 1)
+    typer.echo(f"Joined as {shown}: each check and watch run now sends one small event.")
+    typer.echo("`fastlings class leave` stops it.")
+
+
+@class_app.command()
+def leave(root: RootOption = None) -> None:
+    """Learners: stop sending events to the room, and forget its token."""
+    from fastlings.dashboard.client import leave as run_leave
+
+    left = run_leave(course_root(root))
+    typer.echo("Left the room." if left else "You had not joined a room.")

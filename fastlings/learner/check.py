@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from fastlings.course.manifest import Course, Entry, Target
@@ -50,7 +51,13 @@ def check(
     from fastlings.learner.report import show, summary_line
 
     out = console()
+    started = time.perf_counter()
     evaluations = run_entries(course, entries, target, timeout=timeout, db_server=db_server)
+    if target == "exercise":
+        from fastlings.dashboard.client import record
+
+        ran = [e.grade for e in evaluations if e.grade is not None and not e.cached]
+        record(course.root, ran, time.perf_counter() - started, wait=False)
     single = len(evaluations) == 1
     for evaluation in evaluations:
         grade = evaluation.grade
