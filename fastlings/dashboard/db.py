@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from fastlings.dashboard.models import Base
 
 
 def make_sessionmaker(url: str) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(create_async_engine(url), expire_on_commit=False)
+    engine = create_async_engine(url)
+    if engine.dialect.name == "sqlite":  # many small writes: WAL, and fsync at checkpoints only
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _sqlite_pragmas(connection: Any, record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 async def create_tables(sessions: async_sessionmaker[AsyncSession]) -> None:
