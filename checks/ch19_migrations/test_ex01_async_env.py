@@ -58,6 +58,13 @@ def test_autogenerate_compares_with_the_models(
         f"`alembic upgrade head` on a fresh database failed: {failed}.{why(failed or '')}",
         "the migrations run on the async driver (see the first check)",
     )
+    found = tables(db_url)
+    assert found == {"users"}, teach(
+        f"After `alembic upgrade head`, the database holds the tables {sorted(found)}: the "
+        "migrations did not run (an `async def run_migrations_online` is never awaited by "
+        "Alembic, for one).",
+        "['users'], created by revision 0001 (see the first check)",
+    )
     failed = run(command.check, config)
     assert failed is None, teach(
         f"`alembic check` after the upgrade failed: {failed}",
