@@ -136,6 +136,8 @@ def upgrade() -> None:
         sa.Column("email", sa.String(length=255)),
         sa.Column("name", sa.String(length=100)),
     )
+    # TODO: the models say items.owner_id refers to users (deleted with its owner) and is
+    # indexed; here it is a plain integer column that may be NULL.
     op.create_table(
         "items",
         sa.Column("id", sa.Integer(), primary_key=True),
