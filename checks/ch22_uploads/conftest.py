@@ -118,7 +118,7 @@ def stored_files(folder: Path) -> list[Path]:
 
 def open_files_under(folder: Path) -> list[str]:
     """Paths under `folder` that this process still has open (Linux: /proc/self/fd)."""
-    found = []
+    found: list[str] = []
     fd_dir = Path("/proc/self/fd")
     if not fd_dir.is_dir():
         return found
