@@ -68,6 +68,8 @@ async def get_db() -> AsyncIterator[AsyncSession]:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
+    # TODO: this is the engine made at import. Create it here, from `settings`, and keep its
+    # sessionmaker where get_db can reach it.
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
     async with httpx.AsyncClient(base_url=settings.rates_url, timeout=5.0) as client:

@@ -67,13 +67,13 @@ async def store(upload: UploadFile, folder: Path) -> tuple[str, int]:
 app = FastAPI(title="Fastlings documents")
 
 
+# TODO: `meta` is declared like a JSON body, but a request with a file is a multipart form:
+# FastAPI looks for one form field named "meta" and answers 422. Let `title` and `public`
+# arrive as form fields of their own, still validated by DocumentMeta.
 @app.post("/documents", status_code=status.HTTP_201_CREATED)
 async def upload_document(
     meta: DocumentMeta, file: UploadFile, settings: SettingsDep
 ) -> DocumentRead:
-    # TODO: `meta` is declared like a JSON body, but a request with a file is a multipart
-    # form: FastAPI looks for one form field named "meta" and answers 422. Let `title` and
-    # `public` arrive as form fields of their own, still validated by DocumentMeta.
     stored_name, size = await store(file, settings.upload_dir)
     return DocumentRead(
         id=stored_name,
