@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-MAIL_DELAY = 0.25  # seconds the learner's mail provider sleeps, set through SHOP_MAIL_DELAY
+MAIL_DELAY = 0.3  # seconds the learner's mail provider sleeps, set through SHOP_MAIL_DELAY
 QUICK_MAIL = 0.01
 ORDER = {"email": "ada@example.com", "item": "tea \\ pot"}
 
