@@ -39,12 +39,14 @@ async def test_response_leaves_before_the_mail_is_sent(app: FastAPI) -> None:
 
     transport = ASGITransport(app=note_when_sent)
     async with AsyncClient(transport=transport, base_url="http://test") as client:
+        await client.post("/subscribers", json={})  # warm up with a 422: no mail
         start = time.perf_counter()
         response = await client.post("/subscribers", json={"address": "ada@example.com"})
         finished = time.perf_counter() - start  # ASGITransport waits for background jobs
     assert response.status_code == 201
-    assert sent_at[0] - start < newsletter.MAIL_SECONDS / 2  # the client did not wait
-    assert finished >= newsletter.MAIL_SECONDS  # the job ran, after the response
+    answered = sent_at[-1] - start
+    assert answered < finished / 2  # the response left long before the job was done
+    assert finished >= newsletter.MAIL_SECONDS  # and the job did run, after the response
     assert await deliveries(app) == ["delivered"]
 
 
