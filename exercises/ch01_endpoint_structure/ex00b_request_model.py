@@ -53,6 +53,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await engine.dispose()
 
 
+# TODO: nothing in this module describes what a sign-up must contain (an email and a name,
+#   both strings), so nothing can check a body against it.
 app = FastAPI(title="Fastlings users", lifespan=lifespan)
 
 

@@ -59,6 +59,7 @@ class UserCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
 
 
+# TODO: nothing describes what a client receives for a user (its id, email and name).
 app = FastAPI(title="Fastlings users", lifespan=lifespan)
 
 
