@@ -30,15 +30,6 @@ INVALID: list[tuple[Any, str]] = [
 ]
 
 
-async def test_no_second_synchronous_engine(module: ModuleType, teach: Teach) -> None:
-    sync_engines = [name for name, value in vars(module).items() if isinstance(value, Engine)]
-    assert not sync_engines, teach(
-        f"The module still creates a synchronous engine at import time: {sync_engines} (a "
-        "second connection pool, its own tables, and blocking calls inside async def).",
-        "one database layer: the async engine, its session factory and get_db",
-    )
-
-
 async def test_create_returns_201_with_response_model(wired: WiredApp, teach: Teach) -> None:
     path = wired.path("post", "/users")
     response = await wired.client.post(path, json=ADA)
@@ -141,4 +132,13 @@ async def test_row_written_through_injected_session(
     assert [tuple(row) for row in rows] == [(ADA["email"], ADA["name"])], teach(
         f"After POST {path}, the database behind the injected session holds {rows}.",
         "one row for the new user, added and committed (awaited) on the injected session",
+    )
+
+
+async def test_no_second_synchronous_engine(module: ModuleType, teach: Teach) -> None:
+    sync_engines = [name for name, value in vars(module).items() if isinstance(value, Engine)]
+    assert not sync_engines, teach(
+        f"The module still creates a synchronous engine at import time: {sync_engines} (a "
+        "second connection pool, its own tables, and blocking calls inside async def).",
+        "one database layer: the async engine, its session factory and get_db",
     )
