@@ -35,6 +35,18 @@ async def get_db_spy(module: ModuleType, wired: WiredApp) -> AsyncIterator[GetDb
     spy = GetDbSpy()
     original: Callable[[], Any] = module.get_db
 
+    if any(
+        p.default is inspect.Parameter.empty
+        and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        for p in inspect.signature(original).parameters.values()
+    ):
+        pytest.fail(
+            f"get_db takes parameters {list(inspect.signature(original).parameters)}; this "
+            "check calls it without any.\nExpected: `async def get_db()`, with no parameters, "
+            "yielding a session",
+            pytrace=False,
+        )
+
     async def pass_through() -> AsyncIterator[Any]:
         if inspect.isasyncgenfunction(original):
             async with asynccontextmanager(original)() as value:

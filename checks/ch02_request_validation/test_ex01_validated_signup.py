@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from checks.ch02_request_validation.conftest import outcome, rejections, signup, without
 from checks.ch02_request_validation.conftest import rows as stored_rows
-from fastlings.testing import Teach, WiredApp
+from fastlings.testing import StatementLog, Teach, WiredApp
 
 COLUMNS = "id, email, name, age, is_admin"
 FORGED_ID = 4242  # far above CPython's small-int cache: an `is` comparison cannot pass
@@ -74,7 +74,9 @@ async def test_boundary_values_are_accepted(wired: WiredApp, teach: Teach) -> No
     )
 
 
-async def test_unknown_fields_are_never_stored(wired: WiredApp, teach: Teach) -> None:
+async def test_unknown_fields_are_never_stored(
+    wired: WiredApp, sql: StatementLog, teach: Teach
+) -> None:
     path = wired.path("post", "/users")
     body = signup(is_admin=True, id=FORGED_ID)
     response = await wired.client.post(path, json=body)
@@ -88,6 +90,12 @@ async def test_unknown_fields_are_never_stored(wired: WiredApp, teach: Teach) ->
         f"POST {path} answered {response.status_code} without asking for a session through "
         "get_db (the check's override never ran).",
         "the endpoint writes through `db: AsyncSession = Depends(get_db)`",
+    )
+    inserted = [q for q in sql.statements if q.lstrip().upper().startswith("INSERT")]
+    assert response.status_code != 201 or inserted, teach(
+        f"POST {path} answered 201 and asked get_db for a session, but no INSERT ran on that "
+        "session: the row was written some other way.",
+        "the user added and committed on the injected session",
     )
     stored = await rows(wired.engine)
     leaked = [row for row in stored if row[4] or row[0] == FORGED_ID]
