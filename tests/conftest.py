@@ -94,6 +94,9 @@ def build_course(root: Path, *, with_git: bool = True) -> Path:
                 root / folder / CHAPTER / f"{ident}.py",
             )
     (root / "checks" / CHAPTER).mkdir(parents=True)
+    for helper in (REAL_ROOT / "checks" / CHAPTER).glob("*.py"):  # the chapter's shared helpers
+        if not helper.name.startswith("test_"):
+            shutil.copy(helper, root / "checks" / CHAPTER / helper.name)
     for ident in (FIRST, SECOND):
         shutil.copy(
             REAL_ROOT / "checks" / CHAPTER / f"test_{FIRST}.py",

@@ -27,7 +27,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fastlings import databases
-from fastlings.manifest import Entry, Target
+from fastlings.course.manifest import Entry, Target
 
 KINDS: dict[str, type] = {
     "settings": BaseSettings,
