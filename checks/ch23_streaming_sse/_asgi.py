@@ -54,6 +54,15 @@ class Recording:
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
 
+    def trouble(self) -> str:
+        """Words for an exception the app raised while streaming ("" when it raised none)."""
+        error = self.error
+        if error is None:
+            return ""
+        while isinstance(error, BaseExceptionGroup) and error.exceptions:
+            error = error.exceptions[0]  # the task groups of the stream wrap the real one
+        return f" (the endpoint raised {type(error).__name__}: {str(error)[:300]})"
+
 
 class EventStreamParser:
     """The event-stream interpretation of the HTML standard (section 9.2.6), fed in pieces."""

@@ -75,7 +75,7 @@ async def test_first_line_arrives_before_the_log_ends(
     async with make_client(module.app):  # lifespan and overrides, as for any client
         seen = await drive(module.app, "/builds/512/log")
     assert seen.status == 200 and seen.text() == "".join(LINES), teach(
-        f"GET /builds/512/log answered {seen.status} with {seen.text()[:200]!r}.",
+        f"GET /builds/512/log answered {seen.status} with {seen.text()[:200]!r}{seen.trouble()}.",
         "200 with every line of the log",
     )
     total = seen.finished_at or seen.chunks[-1][0]

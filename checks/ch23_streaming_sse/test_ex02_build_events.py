@@ -57,7 +57,7 @@ async def watch(module: ModuleType, make_client: ClientFactory) -> Recording:
 
 def answered(seen: Recording, teach: Teach) -> None:
     assert seen.status == 200, teach(
-        f"GET /builds/41/events answered {seen.status}: {seen.text()[:300]!r}",
+        f"GET /builds/41/events answered {seen.status}: {seen.text()[:300]!r}{seen.trouble()}",
         "200 and a stream of events",
     )
 
@@ -72,7 +72,8 @@ async def test_steps_arrive_in_order_and_in_time(
     got = [(e.event, e.id) for e in seen.events]
     want = [("step", str(s["n"])) for s in PLAIN]
     assert got == want, teach(
-        f"The stream held these (event, id) pairs: {got}; its text: {seen.text()[:300]!r}",
+        f"The stream held these (event, id) pairs: {got}; its text: {seen.text()[:300]!r}"
+        f"{seen.trouble()}",
         f"one `step` event per step, in order, with the step's number as its id: {want}",
     )
     first, last = seen.events[0].at, seen.events[-1].at
@@ -97,7 +98,7 @@ async def test_each_event_is_the_step_as_json(
     )
     assert len(seen.events) == len(TRICKY), teach(
         f"An EventSource would read {len(seen.events)} events from this stream, for "
-        f"{len(TRICKY)} steps: {seen.text()[:400]!r}",
+        f"{len(TRICKY)} steps: {seen.text()[:400]!r}{seen.trouble()}",
         "one event per step",
     )
     for event, step in zip(seen.events, TRICKY, strict=True):

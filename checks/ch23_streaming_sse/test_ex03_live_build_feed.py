@@ -90,7 +90,7 @@ async def test_updates_arrive_in_order_until_finished(
         except ValueError:
             progress.append(None)
     assert [e.event for e in seen.events] == ["status"] * len(PROGRESS), teach(
-        f"The feed sent these events: {got}",
+        f"The feed sent these events: {got}{seen.trouble()}",
         f"{len(PROGRESS)} `status` events, one per answer of the monitor, until it says passed",
     )
     assert progress == PROGRESS and seen.finished_at is not None, teach(

@@ -101,3 +101,10 @@ async def test_rooms_list_only_rooms_with_members(open_chat: OpenChat, teach: Te
         assert await members(chat, "ops") == ["ada", "bob"], teach(
             f"GET /rooms/ops/members answered {await members(chat, 'ops')!r}.", "['ada', 'bob']"
         )
+        nobody = await members(chat, "nowhere")  # asking about a room must not create it
+        response = await chat.http.get("/rooms")
+        assert nobody == [] and response.json() == ["ops"], teach(
+            f"GET /rooms/nowhere/members answered {nobody!r}; then GET /rooms answered "
+            f"{response.text[:200]}",
+            "[] for a room nobody is in, and GET /rooms still ['ops']",
+        )
