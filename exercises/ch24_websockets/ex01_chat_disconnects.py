@@ -45,7 +45,7 @@ async def online() -> list[str]:
 
 
 @app.websocket("/ws/chat")
-async def chat(websocket: WebSocket, name: str):
+async def chat(websocket: WebSocket, name: str) -> None:
     await lobby.join(websocket, name)
     # TODO: when a member's connection closes, `receive_json` raises and this function ends,
     # but the member stays in the lobby: it is listed as online, and the next broadcast sends

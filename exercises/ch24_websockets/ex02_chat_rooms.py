@@ -21,6 +21,8 @@ app = FastAPI(title="Fastlings chat")
 
 @dataclass
 class Member:
+    # TODO: here a room is only a field of each member: nothing keeps a room's connections
+    # together (see `Rooms`).
     room: str
     name: str
 
@@ -37,9 +39,11 @@ class Rooms:
         await websocket.accept()
         self.members[websocket] = Member(room, name)
 
+    # TODO: once connections are kept by room, leaving also forgets a room that is left empty.
     def leave(self, room: str, websocket: WebSocket) -> None:
         self.members.pop(websocket, None)
 
+    # TODO: answer these from the rooms' own tables instead of scanning every connection.
     def names(self, room: str) -> list[str]:
         return sorted(m.name for m in self.members.values() if m.room == room)
 

@@ -62,6 +62,8 @@ class Rooms:
 rooms = Rooms()
 
 
+# TODO: nothing here finds out who is connecting; a helper that reads and checks the first
+# message keeps the handler short.
 @app.websocket("/ws/rooms/{room}")
 async def room_socket(websocket: WebSocket, room: str, tokens: TokensDep, name: str = "guest"):
     await websocket.accept()
@@ -75,6 +77,7 @@ async def room_socket(websocket: WebSocket, room: str, tokens: TokensDep, name: 
     try:
         while True:
             message = await websocket.receive_json()
+            # TODO: `name` is whatever the client claimed; the sender is the token's user.
             await rooms.broadcast(
                 room, websocket, {"room": room, "user": name, "text": message["text"]}
             )
