@@ -32,6 +32,26 @@ def load(exercise_id: str, target: Target) -> ModuleType:
     return import_fresh(entry.module_name(target), entry.source_path(target))
 
 
+def load_starter(exercise_id: str) -> ModuleType:
+    """Import the PRISTINE starter of an exercise (as published, see `fastlings.course.starters`), not
+    the learner's edited copy, with its own fresh SQLite database. Falls back to the file in
+    `exercises/` when no pristine copy is known."""
+    from fastlings.course.starters import starters
+
+    course = load_course(find_root())
+    entry = course.entry(exercise_id)
+    found = starters([entry]).get(entry.qualified_id)
+    if found is None:
+        return load(exercise_id, "exercise")
+    copy = _SCRATCH / "starters" / entry.chapter.id / f"{entry.exercise.id}.py"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes(found.content)
+    database = _SCRATCH / f"{entry.exercise.id}-starter.db"
+    database.unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{database}"
+    return import_fresh(entry.module_name("exercise") + "_pristine", copy)
+
+
 @asynccontextmanager
 async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     """An httpx client wired straight to the app, lifespan included; errors become 500s."""
