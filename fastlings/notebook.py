@@ -33,9 +33,9 @@ def load(exercise_id: str, target: Target) -> ModuleType:
 
 
 def load_starter(exercise_id: str) -> ModuleType:
-    """Import the PRISTINE starter of an exercise (as published, see `fastlings.course.starters`), not
-    the learner's edited copy, with its own fresh SQLite database. Falls back to the file in
-    `exercises/` when no pristine copy is known."""
+    """Import the PRISTINE starter of an exercise (as published, see
+    `fastlings.course.starters`), not the learner's edited copy, with its own fresh SQLite
+    database. Falls back to the file in `exercises/` when no pristine copy is known."""
     from fastlings.course.starters import starters
 
     course = load_course(find_root())
