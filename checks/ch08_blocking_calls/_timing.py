@@ -133,9 +133,10 @@ class Measured(Generic[T]):
 
     async def stall(self, send: Callable[[], Awaitable[T]]) -> tuple[T, float]:
         """The loop's longest stall: from the shared burst when it is conclusive (no stall, or
-        a stall that serialised the burst), else measured again on single requests."""
+        one of at least two whole waits, which no scheduling hiccup produces), else measured
+        again on single requests."""
         found = await self.burst(send)
-        if found.stall < STALL_LIMIT or found.ratio >= CLEARLY_SERIAL:
+        if found.stall < STALL_LIMIT or found.stall >= 2 * DELAY:
             return found.responses[0], found.stall
         return await calmest_stall(send)
 
@@ -147,13 +148,13 @@ def too_fast(seconds: float) -> bool:
 
 def serialised_cause(found: Burst[Any]) -> str:
     """What the heartbeat saw while the burst ran: a blocked loop, or a loop that ticked on."""
-    if found.stall >= STALL_LIMIT:
+    if found.stall >= DELAY * 0.8:  # at least one whole wait: a blocked loop, not a hiccup
         return (
             f"the event loop stood still for up to {found.stall * 1000:.0f} ms at a time: each "
             "wait blocked it, so the requests could only run one after another"
         )
     return (
-        f"the event loop kept ticking (longest stall {found.stall * 1000:.0f} ms), so nothing "
-        "blocked it: something makes the requests wait for each other instead, probably a lock "
-        "or one connection or client shared by all requests"
+        f"the event loop kept ticking (longest stall {found.stall * 1000:.0f} ms, less than one "
+        "wait), so nothing blocked it: something makes the requests wait for each other "
+        "instead, probably a lock or one connection or client shared by all requests"
     )
