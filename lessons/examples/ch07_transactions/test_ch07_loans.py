@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -24,7 +24,7 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     async with test_engine.begin() as conn:
         await conn.run_sync(loans.Base.metadata.create_all)
         await conn.execute(
-            loans.Book.__table__.insert(), [{"id": 300, "title": "Beloved", "copies_on_shelf": 2}]
+            insert(loans.Book), [{"id": 300, "title": "Beloved", "copies_on_shelf": 2}]
         )
     yield test_engine
     await test_engine.dispose()
