@@ -65,7 +65,7 @@ app = FastAPI(title="Fastlings projects", lifespan=lifespan)
 
 
 @app.get("/projects/{project_id}", response_model=ProjectRead)
-async def read_project(project_id: int, db: SessionDep):
+async def read_project(project_id: int, db: SessionDep) -> Project:
     project = await db.get(Project, project_id)
     if project is None:
         # TODO: this answers 200, so every client treats "no such project" as a success, and

@@ -60,8 +60,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await engine.dispose()
 
 
-# A second, synchronous engine and its session dependency: every query they run blocks the
-# thread that calls it. Once the endpoint uses the async session, nothing needs them.
+# TODO (clean-up, not checked): a second, synchronous engine and its session dependency. Every
+# query they run blocks the thread that calls it; once the endpoint uses the async session,
+# nothing needs them.
 sync_engine = create_engine(DATABASE_URL.replace("+aiosqlite", ""))
 
 

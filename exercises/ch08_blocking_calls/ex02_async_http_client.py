@@ -35,8 +35,8 @@ def fetch_rate(currency: str) -> float:
     return float(response.json()["rate"])
 
 
-# Better still (not checked): one client for the app's lifetime, so that connections to the
-# service are reused between requests instead of opened per call.
+# TODO (optional, not checked): a client made per call opens a new connection to the service
+# every time. One client for the app's whole lifetime would reuse its connections.
 app = FastAPI(title="Fastlings rates")
 
 

@@ -115,11 +115,17 @@ app.include_router(router)
 # ---- Your tests start here ----
 
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 USER = {"email": "ada@example.com", "name": "Ada Lovelace", "password": "correct horse battery"}
 
@@ -127,7 +133,7 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-async def scratch_engine(tmp_path: Path):
+async def scratch_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     """A database for the tests only: TEST_DATABASE_URL when the runner gives one."""
     url = os.environ.get("TEST_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
     db_engine = create_async_engine(url)
@@ -139,12 +145,14 @@ async def scratch_engine(tmp_path: Path):
 
 
 @pytest.fixture
-def scratch_sessions(scratch_engine):
+def scratch_sessions(scratch_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(scratch_engine, expire_on_commit=False)
 
 
 @pytest.fixture
-async def client(scratch_sessions):
+async def client(
+    scratch_sessions: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncClient]:
     # TODO: the app still opens its sessions on its own database, so the test below looks for
     # the new user in the wrong place (and a real suite would write into a real database).
     # Make the app get its sessions from the test database while a test runs, and leave the
@@ -155,7 +163,9 @@ async def client(scratch_sessions):
             yield http
 
 
-async def test_signup_is_stored_in_the_test_database(client, scratch_sessions):
+async def test_signup_is_stored_in_the_test_database(
+    client: AsyncClient, scratch_sessions: async_sessionmaker[AsyncSession]
+) -> None:
     response = await client.post("/users", json=USER)
     assert response.status_code == 201
     async with scratch_sessions() as session:
