@@ -60,7 +60,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await engine.dispose()
 
 
-# TODO (clean-up, not checked): a second, synchronous engine and its session dependency. Every
+# TODO: (clean-up, not checked) a second, synchronous engine and its session dependency. Every
 # query they run blocks the thread that calls it; once the endpoint uses the async session,
 # nothing needs them.
 sync_engine = create_engine(DATABASE_URL.replace("+aiosqlite", ""))

@@ -35,7 +35,7 @@ def fetch_rate(currency: str) -> float:
     return float(response.json()["rate"])
 
 
-# TODO (optional, not checked): a client made per call opens a new connection to the service
+# TODO: (optional, not checked) a client made per call opens a new connection to the service
 # every time. One client for the app's whole lifetime would reuse its connections.
 app = FastAPI(title="Fastlings rates")
 
