@@ -24,8 +24,7 @@ from fastlings.testing import Teach, WiredApp, find_operation
 
 
 async def test_no_route_returns_non_public_fields(wired: WiredApp, teach: Teach) -> None:
-    path = wired.path("post", "/users")
-    created = await wired.client.post(path, json=SIGNUP)
+    path, created = await wired.send("post", "/users", json=SIGNUP)
     assert created.status_code == 201, teach(
         f"POST {path} with a valid sign-up answered {created.status_code}: {created.text[:200]}",
         "201 with the new user, read from the ORM row through the public model",
