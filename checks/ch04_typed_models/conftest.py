@@ -2,15 +2,17 @@
 own database, and ways to ask that database about it (raw inserts, query plans, reflection)."""
 
 import typing
+from datetime import datetime
 from types import ModuleType, NoneType, UnionType
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import Connection, Table, inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Mapped
 
-from fastlings.testing import create_schema, require
+from fastlings.testing import Teach, WiredApp, create_schema, require
 
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
 BIO = {"bio": "Wrote the first program."}
@@ -87,3 +89,135 @@ def type_hints(model: type, teach: typing.Callable[[str, str], str]) -> dict[str
         raise AssertionError(
             teach(f"The annotations of {model.__name__} do not resolve: {exc}.", "importable types")
         ) from None
+
+
+async def reflected_columns(engine: AsyncEngine, table: Table) -> list[Any]:
+    """The columns of `table` as the database reports them (SQLAlchemy's inspector)."""
+    async with engine.connect() as conn:
+        return await conn.run_sync(lambda c: inspect(c).get_columns(table.name))
+
+
+async def assert_nullability(
+    engine: AsyncEngine, table: Table, teach: Teach, *, required: str, optional: str
+) -> None:
+    """email and name are NOT NULL in the database, bio is nullable. `required` (formatted with
+    the column's `name`) and `optional` say what the pattern expects."""
+    columns = await reflected_columns(engine, table)
+    nullable = {column["name"]: bool(column["nullable"]) for column in columns}
+    for name in ("email", "name"):
+        assert nullable.get(name) is False, teach(
+            f"In the database, {table.name}.{name} accepts NULL (columns: {nullable}).",
+            required.format(name=name),
+        )
+    present = [name for name in ("bio",) if name in nullable]
+    assert present and all(nullable[name] for name in present), teach(
+        f"In the database, the optional column bio is {'missing' if not present else 'NOT NULL'}"
+        f" (columns: {nullable}).",
+        optional,
+    )
+
+
+async def assert_typed(
+    module: ModuleType,
+    table: Table,
+    teach: Teach,
+    expected: dict[str, type],
+    *,
+    typed: str,
+    optional: str,
+) -> None:
+    """The mapped class annotates each of `expected` as Mapped[<its type>] and bio as optional;
+    `typed` and `optional` say what the pattern expects."""
+    model = mapped_class(module, table)
+    hints = type_hints(model, teach)
+    found = {name: mapped_type(hints, name) for name in (*expected, "bio")}
+    *first, last = expected
+    assert all(found[name] is kind for name, kind in expected.items()), teach(
+        f"{model.__name__} annotates {', '.join(first)} and {last} as "
+        f"{[str(hints.get(n, 'nothing')) for n in expected]}.",
+        typed,
+    )
+    assert is_optional(found["bio"]), teach(
+        f"{model.__name__}.bio is annotated as {hints.get('bio', 'nothing')}.", optional
+    )
+
+
+async def assert_database_fills_created_at(
+    engine: AsyncEngine, table: Table, teach: Teach, row: dict[str, Any], *, refused: str, null: str
+) -> None:
+    """A raw INSERT of `row` (created_at left out) succeeds and the database fills created_at;
+    `refused` and `null` say what the pattern expects when the insert fails or stores NULL."""
+    columns = ", ".join(row)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(insert_sql(table, list(row)), row)
+    except IntegrityError as exc:
+        raise AssertionError(
+            teach(
+                f"A raw SQL `INSERT INTO {table.name} ({columns})` was refused by the "
+                f"database: {exc.orig}. The table has no DEFAULT for the columns left out.",
+                refused,
+            )
+        ) from None
+    async with engine.connect() as conn:
+        stamp = (await conn.execute(text(f'SELECT created_at FROM "{table.name}"'))).scalar()  # noqa: S608
+    assert stamp is not None, teach(
+        f"A raw SQL `INSERT INTO {table.name} ({columns})` stored created_at = NULL: the "
+        "default lives in Python (default=... or insert_default=...), so only ORM inserts get "
+        "one.",
+        null,
+    )
+
+
+async def assert_duplicate_email_rejected(
+    engine: AsyncEngine, table: Table, teach: Teach, first: dict[str, Any], expected: str
+) -> None:
+    """Inserting `first`, then the same email under another name, raises an IntegrityError."""
+    sql = insert_sql(table, list(first))
+    second = {**first, "name": "Another Ada"}
+    async with engine.begin() as conn:
+        await conn.execute(sql, first)
+    rejected = False
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sql, second)
+    except IntegrityError:
+        rejected = True
+    assert rejected, teach(
+        f"The database accepted a second row in {table.name} with the email "
+        f"{first['email']!r}: nothing in the table makes email unique.",
+        expected,
+    )
+
+
+async def assert_lookup_uses_an_index(
+    engine: AsyncEngine, table: Table, teach: Teach, expected: str
+) -> None:
+    async with engine.begin() as conn:
+        plan = await conn.run_sync(lookup_plan, table)
+    assert uses_index(plan), teach(
+        f"The database plans `SELECT ... WHERE email = ...` as: {plan}. Every log-in reads "
+        "the whole table.",
+        expected,
+    )
+
+
+async def assert_create_still_works(wired: WiredApp, teach: Teach, body: dict[str, Any]) -> None:
+    path, response = await wired.send("post", "/users", json=body)
+    assert response.status_code == 201 and response.json().get("email") == body["email"], teach(
+        f"POST {path} answered {response.status_code}: {response.text[:200]}",
+        "201 with the new user: the model change must not break the endpoint",
+    )
+
+
+async def assert_create_returns_timestamp(wired: WiredApp, teach: Teach) -> None:
+    path, response = await wired.send("post", "/users", json=ADA)
+    assert response.status_code == 201, teach(
+        f"POST {path} answered {response.status_code}: {response.text[:200]}",
+        "201 with the new user: the model change must not break the endpoint",
+    )
+    value = response.json().get("created_at")
+    assert isinstance(value, str) and datetime.fromisoformat(value), teach(
+        f"POST {path} answered {response.json()}.",
+        "created_at filled in (by the database) and read back with `await db.refresh(user)`",
+    )
