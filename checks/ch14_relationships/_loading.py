@@ -36,6 +36,12 @@ async def seed(wired: WiredApp, sql: StatementLog, n_users: int, start: int = 0)
                 await conn.execute(tables["items"].insert(), items)
 
 
+async def get_json(wired: WiredApp, path: str) -> tuple[Response, Any]:
+    """GET `path` on the learner's app: the response, and its JSON body (None unless 200)."""
+    response = await wired.client.get(path)
+    return response, response.json() if response.status_code == 200 else None
+
+
 def expected_users(n_users: int) -> list[dict[str, Any]]:
     users, items = seed_rows(n_users)
     return [

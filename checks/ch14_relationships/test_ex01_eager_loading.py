@@ -3,6 +3,7 @@
 from checks.ch14_relationships._loading import (
     count_text,
     expected_users,
+    get_json,
     normalised,
     seed,
     why_500,
@@ -17,8 +18,7 @@ async def test_users_listed_with_their_items(
 ) -> None:
     await seed(wired, sql, SMALL)
     path = wired.path("get", "/users")
-    response = await wired.client.get(path)
-    body = response.json() if response.status_code == 200 else None
+    response, body = await get_json(wired, path)
     assert response.status_code == 200 and normalised(body) == expected_users(SMALL), teach(
         f"GET {path} with {SMALL} users answered {response.status_code}: "
         f"{response.text[:300]}{await why_500(wired.app, response)}",
