@@ -1,7 +1,15 @@
 """Helpers shared by the chapter 4 checks: the learner's users table, created on the check's
-own database, and ways to ask that database about it (raw inserts, query plans, reflection)."""
+own database, and ways to ask that database about it (raw inserts, query plans, reflection).
+
+Every check builds the real schema from the learner's `Base.metadata` on the check's own
+database, then observes the database (raw SQL inserts, constraint violations, query plans and
+the reflected columns) or the app. The steps (ex00a-c) and the exercise (ex01) run the same
+checks below, each with the lesson's words for its own step.
+"""
 
 import typing
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from types import ModuleType, NoneType, UnionType
 from typing import Any
@@ -221,3 +229,117 @@ async def assert_create_returns_timestamp(wired: WiredApp, teach: Teach) -> None
         f"POST {path} answered {response.json()}.",
         "created_at filled in (by the database) and read back with `await db.refresh(user)`",
     )
+
+
+# -- the checks, once: each step's checks file picks the ones it runs, in its own words ---------
+
+Check = Callable[..., Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What the pattern expects, in one step's words: the steps (ex00a-c) name the idea, the
+    exercise (ex01) names the API."""
+
+    not_null: str
+    """For a required column that accepts NULL; formatted with the column's `name`."""
+    nullable: str
+    typed: str
+    bio_typed: str
+    no_default: str
+    """For a raw INSERT without created_at that the database refused."""
+    python_default: str
+    """For a raw INSERT that stored created_at = NULL."""
+    unique: str
+    index: str
+
+
+STEP = Wording(
+    not_null="a required type for {name} (Mapped[...] without `| None`): the column is NOT NULL",
+    nullable="an optional type for bio (`| None` in its Mapped[...]): the column is then nullable",
+    typed="typed attributes: Mapped[int] for id, Mapped[str] for email and name",
+    bio_typed="an optional type inside Mapped[...] for bio: the value may be missing",
+    no_default="created_at gets its value from the database: a server-side default, part of "
+    "the table itself",
+    python_default="a DEFAULT in the table itself (a server-side default), not one in Python",
+    unique="an IntegrityError from the database: a unique constraint (or unique index) on email",
+    index="an index on email, so the lookup reads the index instead of every row",
+)
+EXERCISE = Wording(
+    not_null="{name}: Mapped[str] = mapped_column(...): without `| None` the column is NOT NULL",
+    nullable="bio: Mapped[str | None] = mapped_column(Text): `| None` makes the column nullable",
+    typed="typed attributes: email: Mapped[str], name: Mapped[str], created_at: Mapped[datetime]",
+    bio_typed="bio: Mapped[str | None]: the type says the value may be missing",
+    no_default="created_at gets its value from the database: "
+    "mapped_column(DateTime(timezone=True), server_default=func.now())",
+    python_default="a DEFAULT in the table itself: server_default=func.now()",
+    unique="an IntegrityError from a unique constraint: mapped_column(String(255), unique=True, "
+    "index=True)",
+    index="an index on email: mapped_column(String(255), unique=True, index=True) creates a "
+    "unique index",
+)
+
+
+def nullability_check(words: Wording) -> Check:
+    """email and name NOT NULL in the database, bio nullable."""
+
+    async def check(engine: AsyncEngine, table: Table, teach: Teach) -> None:
+        await assert_nullability(
+            engine, table, teach, required=words.not_null, optional=words.nullable
+        )
+
+    return check
+
+
+def typed_check(words: Wording, expected: dict[str, type]) -> Check:
+    """The mapped class annotates `expected` as Mapped[<type>], and bio as optional."""
+
+    async def check(module: ModuleType, table: Table, teach: Teach) -> None:
+        await assert_typed(
+            module, table, teach, expected, typed=words.typed, optional=words.bio_typed
+        )
+
+    return check
+
+
+def server_default_check(words: Wording, row: dict[str, Any]) -> Check:
+    """A raw INSERT of `row` (no created_at) works, and the database fills created_at."""
+
+    async def check(engine: AsyncEngine, table: Table, teach: Teach) -> None:
+        await assert_database_fills_created_at(
+            engine, table, teach, row, refused=words.no_default, null=words.python_default
+        )
+
+    return check
+
+
+def unique_email_check(words: Wording, first: dict[str, Any]) -> Check:
+    """A second row with the email of `first` is refused by the database."""
+
+    async def check(engine: AsyncEngine, table: Table, teach: Teach) -> None:
+        await assert_duplicate_email_rejected(engine, table, teach, first, words.unique)
+
+    return check
+
+
+def email_index_check(words: Wording) -> Check:
+    """The database plans the lookup by email through an index."""
+
+    async def check(engine: AsyncEngine, table: Table, teach: Teach) -> None:
+        await assert_lookup_uses_an_index(engine, table, teach, words.index)
+
+    return check
+
+
+def create_still_works_check(body: dict[str, Any]) -> Check:
+    """POST /users with `body` still answers 201 with the new user."""
+
+    async def check(wired: WiredApp, teach: Teach) -> None:
+        await assert_create_still_works(wired, teach, body)
+
+    return check
+
+
+async def create_returns_timestamp_check(wired: WiredApp, teach: Teach) -> None:
+    """POST /users answers 201 with created_at, filled in by the database."""
+    await assert_create_returns_timestamp(wired, teach)

@@ -1,9 +1,6 @@
 """Checks for chapter 4, step 2: the table refuses a duplicate email and finds one by index.
 
-Every check builds the real schema from the learner's `Base.metadata` on the check's own
-database, then observes the database (raw SQL inserts, constraint violations, query plans and
-the reflected columns) or the app.
-"""
+The checks named after a `*_check` factory are in conftest.py, shared with the exercise."""
 
 from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
@@ -11,31 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from checks.ch04_typed_models.conftest import (
     ADA,
-    assert_create_still_works,
-    assert_duplicate_email_rejected,
-    assert_lookup_uses_an_index,
+    STEP,
+    create_still_works_check,
+    email_index_check,
     insert_sql,
+    unique_email_check,
 )
-from fastlings.testing import Teach, WiredApp
+from fastlings.testing import Teach
 
-
-async def test_duplicate_email_is_rejected(engine: AsyncEngine, table: Table, teach: Teach) -> None:
-    await assert_duplicate_email_rejected(
-        engine,
-        table,
-        teach,
-        dict(ADA),
-        "an IntegrityError from the database: a unique constraint (or unique index) on email",
-    )
-
-
-async def test_email_lookup_uses_an_index(engine: AsyncEngine, table: Table, teach: Teach) -> None:
-    await assert_lookup_uses_an_index(
-        engine,
-        table,
-        teach,
-        "an index on email, so the lookup reads the index instead of every row",
-    )
+test_duplicate_email_is_rejected = unique_email_check(STEP, dict(ADA))
+test_email_lookup_uses_an_index = email_index_check(STEP)
 
 
 async def test_distinct_emails_are_accepted(
@@ -56,5 +38,4 @@ async def test_distinct_emails_are_accepted(
         ) from None
 
 
-async def test_create_user_still_works(wired: WiredApp, teach: Teach) -> None:
-    await assert_create_still_works(wired, teach, ADA)
+test_create_user_still_works = create_still_works_check(ADA)

@@ -1,32 +1,20 @@
 """Checks for chapter 4, step 3: the database fills created_at, in a column that keeps the zone.
 
-Every check builds the real schema from the learner's `Base.metadata` on the check's own
-database, then observes the database (raw SQL inserts, constraint violations, query plans and
-the reflected columns) or the app.
-"""
+The checks named after a `*_check` factory are in conftest.py, shared with the exercise."""
 
 from sqlalchemy import DateTime, Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from checks.ch04_typed_models.conftest import (
     ADA,
-    assert_create_returns_timestamp,
-    assert_database_fills_created_at,
+    STEP,
+    create_returns_timestamp_check,
     reflected_columns,
+    server_default_check,
 )
-from fastlings.testing import Teach, WiredApp
+from fastlings.testing import Teach
 
-
-async def test_database_fills_created_at(engine: AsyncEngine, table: Table, teach: Teach) -> None:
-    await assert_database_fills_created_at(
-        engine,
-        table,
-        teach,
-        dict(ADA),
-        refused="created_at gets its value from the database: a server-side default, part of "
-        "the table itself",
-        null="a DEFAULT in the table itself (a server-side default), not one in Python",
-    )
+test_database_fills_created_at = server_default_check(STEP, dict(ADA))
 
 
 async def test_created_at_keeps_the_time_zone(
@@ -46,5 +34,4 @@ async def test_created_at_keeps_the_time_zone(
     )
 
 
-async def test_create_user_returns_timestamp(wired: WiredApp, teach: Teach) -> None:
-    await assert_create_returns_timestamp(wired, teach)
+test_create_user_returns_timestamp = create_returns_timestamp_check
