@@ -7,7 +7,8 @@ fixtures (see `fastlings/plugin.py`):
   fixture), `WiredApp` and `WireFactory` (the `wired` and `wire` fixtures);
 - wiring: `create_schema`, `override_sessions`, `require`;
 - requests: `WiredApp.send` (the path used and the answer), `unexpected_answers` (a table of
-  bodies, and those not answered with the expected status);
+  bodies, and those not answered with the expected status), `body_of` (the JSON body, or the
+  text);
 - reading the app: `route_path`, `find_operation`, `resolve_ref`, `json_schema_of`,
   `success_schema`, `StatementLog`;
 - reading the database: `fetch_rows` (the rows a query returns, read on the check's engine).
@@ -35,6 +36,7 @@ __all__ = [
     "Teach",
     "WireFactory",
     "WiredApp",
+    "body_of",
     "create_schema",
     "fetch_rows",
     "find_operation",
@@ -157,6 +159,14 @@ def find_operation(
         if operation is not None:
             return path, operation
     return None
+
+
+def body_of(response: Response) -> Any:
+    """The response's JSON body, or its text when the body is not JSON (for failure messages)."""
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
 
 
 def success_schema(operation: dict[str, Any] | None) -> dict[str, Any]:

@@ -7,13 +7,14 @@ from types import ModuleType
 from typing import Any
 
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import ASGITransport, AsyncClient, Response
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from fastlings.testing import (
     WiredApp,
+    body_of,
     fetch_rows,
     success_schema,
     unexpected_answers,
@@ -82,3 +83,8 @@ def test_success_schema_prefers_201_and_is_empty_without_one() -> None:
     assert success_schema(create) == {"$ref": "#/components/schemas/Note"}
     assert success_schema(read) != {} and success_schema(None) == {}
     assert success_schema({"responses": {"422": {}}}) == {}
+
+
+def test_body_of_is_the_json_or_the_text() -> None:
+    assert body_of(Response(200, json={"a": [1]})) == {"a": [1]}
+    assert body_of(Response(500, text="Internal Server Error")) == "Internal Server Error"

@@ -4,8 +4,8 @@ those of the checks themselves); the events, parsing and seeding helpers are in 
 from datetime import UTC
 from typing import Any
 
-from checks.ch17_time_zones._times import SCHEDULE, body_of, field, read_back, shown
-from fastlings.testing import Teach, WiredApp
+from checks.ch17_time_zones._times import SCHEDULE, field, read_back, shown
+from fastlings.testing import Teach, WiredApp, body_of
 
 
 async def listing(wired: WiredApp, teach: Teach) -> tuple[str, list[Any]]:

@@ -7,7 +7,6 @@ from checks.ch17_time_zones._times import (
     IST,
     IST_INSTANT,
     SCHEDULE,
-    body_of,
     create,
     field,
     read_back,
@@ -15,7 +14,7 @@ from checks.ch17_time_zones._times import (
     stored_instant,
 )
 from checks.ch17_time_zones.conftest import assert_instants_listed, listing
-from fastlings.testing import Teach, WiredApp
+from fastlings.testing import Teach, WiredApp, body_of
 
 
 async def test_same_instant_comes_back_with_an_offset(wired: WiredApp, teach: Teach) -> None:

@@ -3,13 +3,12 @@
 from checks.ch17_time_zones._times import (
     IN_TIME_ORDER,
     SCHEDULE,
-    body_of,
     create,
     field,
     shown,
 )
 from checks.ch17_time_zones.conftest import assert_instants_listed, listing
-from fastlings.testing import Teach, WiredApp
+from fastlings.testing import Teach, WiredApp, body_of
 
 # (after, the titles strictly later): one second either side of an event, each in another zone
 BOUNDARIES = [
