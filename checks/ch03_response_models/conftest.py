@@ -96,6 +96,20 @@ def component_of(openapi: dict[str, Any], operation: dict[str, Any] | None) -> d
     return resolve_ref(openapi, success_schema(operation))[1]
 
 
+async def signed_up(
+    wired: WiredApp, teach: Teach, explain_500: bool = True
+) -> tuple[str, Response]:
+    """POST /users with SIGNUP: the path used and the 201 response (a failed check otherwise;
+    with `explain_500`, a 500 gets the chapter's hedged reading)."""
+    path, created = await wired.send("post", "/users", json=SIGNUP)
+    hint = RESPONSE_500 if explain_500 and created.status_code == 500 else ""
+    assert created.status_code == 201, teach(
+        f"POST {path} with a valid sign-up answered {created.status_code}: {created.text[:200]}",
+        "201 with the new user, read from the ORM row through the public model" + hint,
+    )
+    return path, created
+
+
 async def read_seeded(wired: WiredApp) -> tuple[str, Response, Any]:
     """Seed Grace (id SEEDED_ID) straight into the database and read her through the app: the
     path read, the response and its JSON body (None unless the app answered 200)."""

@@ -10,23 +10,18 @@ from typing import Any
 from checks.ch03_response_models.conftest import (
     PUBLIC,
     RESPONSE_500,
-    SIGNUP,
     assert_read_created_at_iso,
     declared_model,
     leaks,
     read_path,
     read_template,
+    signed_up,
 )
 from fastlings.testing import Teach, WiredApp, find_operation
 
 
 async def test_create_and_read_show_only_public_fields(wired: WiredApp, teach: Teach) -> None:
-    path, created = await wired.send("post", "/users", json=SIGNUP)
-    assert created.status_code == 201, teach(
-        f"POST {path} with a valid sign-up answered {created.status_code}: {created.text[:200]}",
-        "201 with the new user, read from the ORM row through the public model"
-        + (RESPONSE_500 if created.status_code == 500 else ""),
-    )
+    path, created = await signed_up(wired, teach)
     found = leaks(created)
     assert not found, teach(
         f"POST {path} answered with {', '.join(found)}: {sorted(created.json())}.",
