@@ -6,15 +6,19 @@ fixtures (see `fastlings/plugin.py`):
 - types: `Teach` (the `teach` fixture's message builder), `ClientFactory` (the `make_client`
   fixture), `WiredApp` and `WireFactory` (the `wired` and `wire` fixtures);
 - wiring: `create_schema`, `override_sessions`, `require`;
+- requests: `WiredApp.send` (the path used and the answer), `unexpected_answers` (a table of
+  bodies, and those not answered with the expected status), `body_of` (the JSON body, or the
+  text);
 - reading the app: `route_path`, `find_operation`, `resolve_ref`, `json_schema_of`,
-  `StatementLog`.
+  `success_schema`, `StatementLog`;
+- reading the database: `fetch_rows` (the rows a query returns, read on the check's engine).
 
 Chapter-specific helpers live in `checks/<chapter>/conftest.py` or `checks/<chapter>/_*.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -22,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
-    from httpx import AsyncClient
+    from httpx import AsyncClient, Response
     from sqlalchemy import MetaData
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -32,7 +36,9 @@ __all__ = [
     "Teach",
     "WireFactory",
     "WiredApp",
+    "body_of",
     "create_schema",
+    "fetch_rows",
     "find_operation",
     "json_schema_of",
     "override_sessions",
@@ -41,6 +47,8 @@ __all__ = [
     "route_path",
     "run_db_server",
     "run_target",
+    "success_schema",
+    "unexpected_answers",
 ]
 
 Teach = Callable[[str, str], str]
@@ -65,6 +73,12 @@ class WiredApp:
     def path(self, method: str, prefix: str) -> str:
         """`prefix` or `prefix/`, whichever the app declares for `method` (both are fine)."""
         return route_path(self.app, method, prefix)
+
+    async def send(self, method: str, prefix: str, **kwargs: Any) -> tuple[str, Response]:
+        """Send `method` to `prefix` or `prefix/` (whichever the app declares); returns the path
+        used, for the failure message, and the response. `kwargs` go to httpx (`json=...`)."""
+        path = self.path(method, prefix)
+        return path, await self.client.request(method.upper(), path, **kwargs)
 
 
 WireFactory = Callable[..., AbstractAsyncContextManager[WiredApp]]
@@ -145,6 +159,44 @@ def find_operation(
         if operation is not None:
             return path, operation
     return None
+
+
+def body_of(response: Response) -> Any:
+    """The response's JSON body, or its text when the body is not JSON (for failure messages)."""
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def success_schema(operation: dict[str, Any] | None) -> dict[str, Any]:
+    """The JSON schema of an operation's 201 (else 200) response ({} when it declares none)."""
+    responses = (operation or {}).get("responses", {})
+    return json_schema_of(next((responses[c] for c in ("201", "200") if c in responses), {}))
+
+
+async def unexpected_answers(
+    wired: WiredApp, method: str, path: str, cases: Iterable[tuple[Any, str]], status: int
+) -> list[tuple[Any, str, Response]]:
+    """Send each `(json_body, what)` case to `path`, in order; returns `(body, what, response)`
+    for every case not answered with `status` (an empty list: all answered as expected)."""
+    wrong = []
+    for body, what in cases:
+        response = await wired.client.request(method.upper(), path, json=body)
+        if response.status_code != status:
+            wrong.append((body, what, response))
+    return wrong
+
+
+async def fetch_rows(
+    engine: AsyncEngine, query: str, params: dict[str, Any] | None = None
+) -> list[tuple[Any, ...]]:
+    """The rows `query` (raw SQL) returns on the check's database, as plain tuples: what the
+    app really stored, read outside its sessions."""
+    from sqlalchemy import text
+
+    async with engine.connect() as conn:
+        return [tuple(row) for row in await conn.execute(text(query), params or {})]
 
 
 def route_path(app: FastAPI, method: str, prefix: str) -> str:

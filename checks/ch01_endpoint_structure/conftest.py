@@ -12,7 +12,18 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from fastlings.testing import StatementLog, WiredApp
+from fastlings.testing import StatementLog, Teach, WiredApp, unexpected_answers
+
+ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
+"""A valid sign-up, the body most checks of the chapter post."""
+INVALID: list[tuple[Any, str]] = [
+    ({"name": "Ada Lovelace"}, "the email is missing"),
+    ({"email": "ada@example.com"}, "the name is missing"),
+    ({}, "the body is an empty object"),
+    ({"email": "ada@example.com", "name": 42}, "the name is a number, not a string"),
+    (["ada@example.com", "Ada"], "the body is a list, not an object"),
+]
+"""Sign-up bodies a request model must refuse, with what is wrong with each."""
 
 
 @dataclass
@@ -116,3 +127,13 @@ def inserts(log: StatementLog, table: str = "users") -> list[str]:
     return [
         s for s in log.statements if s.lstrip().upper().startswith(f"INSERT INTO {table}".upper())
     ]
+
+
+async def assert_invalid_bodies_get_422(wired: WiredApp, teach: Teach, expected: str) -> None:
+    """Post every INVALID body; fail, saying `expected`, unless each one was answered 422."""
+    path = wired.path("post", "/users")
+    wrong = [
+        f"{response.status_code} when {why} ({body!r})"
+        for body, why, response in await unexpected_answers(wired, "post", path, INVALID, 422)
+    ]
+    assert not wrong, teach(f"POST {path} answered " + "; ".join(wrong) + ".", expected)

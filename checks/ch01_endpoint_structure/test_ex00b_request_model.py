@@ -1,45 +1,27 @@
 """Checks for chapter 1, step 2: the body is a Pydantic model, so FastAPI answers 422."""
 
-from typing import Any
-
-from sqlalchemy import text
-
-from checks.ch01_endpoint_structure.conftest import inserts
+from checks.ch01_endpoint_structure.conftest import ADA, assert_invalid_bodies_get_422, inserts
 from fastlings.testing import (
     StatementLog,
     Teach,
     WiredApp,
+    fetch_rows,
     find_operation,
     json_schema_of,
     resolve_ref,
 )
 
-ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
-INVALID: list[tuple[Any, str]] = [
-    ({"name": "Ada Lovelace"}, "the email is missing"),
-    ({"email": "ada@example.com"}, "the name is missing"),
-    ({}, "the body is an empty object"),
-    ({"email": "ada@example.com", "name": 42}, "the name is a number"),
-    (["ada@example.com", "Ada"], "the body is a list"),
-]
-
 
 async def test_invalid_bodies_get_422(wired: WiredApp, teach: Teach) -> None:
-    path = wired.path("post", "/users")
-    wrong = []
-    for body, why in INVALID:
-        response = await wired.client.post(path, json=body)
-        if response.status_code != 422:
-            wrong.append(f"{response.status_code} when {why} ({body!r})")
-    assert not wrong, teach(
-        f"POST {path} answered " + "; ".join(wrong) + ".",
+    await assert_invalid_bodies_get_422(
+        wired,
+        teach,
         "422 from FastAPI's own validation before the endpoint runs: a body parameter typed "
         "with a Pydantic model that requires an email and a name, both strings",
     )
-    async with wired.engine.connect() as conn:
-        stored = (await conn.execute(text("SELECT email, name FROM users"))).all()
+    stored = await fetch_rows(wired.engine, "SELECT email, name FROM users")
     assert not stored, teach(
-        f"Every body was invalid, yet the database holds {[tuple(r) for r in stored]}.",
+        f"Every body was invalid, yet the database holds {stored}.",
         "an invalid body never reaches the endpoint, so nothing is written",
     )
 
@@ -59,8 +41,7 @@ async def test_openapi_documents_the_request_body(wired: WiredApp, teach: Teach)
 
 
 async def test_valid_sign_up_is_stored(wired: WiredApp, sql: StatementLog, teach: Teach) -> None:
-    path = wired.path("post", "/users")
-    response = await wired.client.post(path, json=ADA)
+    path, response = await wired.send("post", "/users", json=ADA)
     assert response.status_code in (200, 201), teach(
         f"POST {path} with a valid sign-up answered {response.status_code}: {response.text[:160]}",
         "a success status, with the new user",
@@ -70,8 +51,7 @@ async def test_valid_sign_up_is_stored(wired: WiredApp, sql: StatementLog, teach
         "check handed out through get_db.",
         "the user added and committed on the injected `db` session",
     )
-    async with wired.engine.connect() as conn:
-        stored = [tuple(r) for r in await conn.execute(text("SELECT email, name FROM users"))]
+    stored = await fetch_rows(wired.engine, "SELECT email, name FROM users")
     assert stored == [(ADA["email"], ADA["name"])], teach(
         f"After one valid sign-up the database holds {stored}.",
         f"one row with the email and name that were sent, {ADA}",

@@ -1,15 +1,11 @@
 """Checks for chapter 1, step 3: 201 Created and a declared response model."""
 
-from typing import Any
-
-from fastlings.testing import Teach, WiredApp, find_operation, json_schema_of, resolve_ref
-
-ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
+from checks.ch01_endpoint_structure.conftest import ADA
+from fastlings.testing import Teach, WiredApp, find_operation, resolve_ref, success_schema
 
 
 async def test_create_answers_201(wired: WiredApp, teach: Teach) -> None:
-    path = wired.path("post", "/users")
-    response = await wired.client.post(path, json=ADA)
+    path, response = await wired.send("post", "/users", json=ADA)
     assert response.status_code == 201, teach(
         f"POST {path} with a valid sign-up answered {response.status_code}.",
         "201 Created for a new resource: status_code=201 (status.HTTP_201_CREATED) on the route",
@@ -20,8 +16,7 @@ async def test_openapi_declares_the_response_model(wired: WiredApp, teach: Teach
     openapi = wired.app.openapi()
     found = find_operation(openapi, "post", "/users")
     responses = found[1].get("responses", {}) if found else {}
-    success: dict[str, Any] = next((responses[c] for c in ("201", "200") if c in responses), {})
-    name, component = resolve_ref(openapi, json_schema_of(success))
+    name, component = resolve_ref(openapi, success_schema(found and found[1]))
     properties = set(component.get("properties", {}))
     assert name is not None and properties == {"id", "email", "name"}, teach(
         f"In the OpenAPI document, POST /users answers {sorted(responses)} with "
@@ -33,8 +28,7 @@ async def test_openapi_declares_the_response_model(wired: WiredApp, teach: Teach
 
 
 async def test_body_is_the_new_user(wired: WiredApp, teach: Teach) -> None:
-    path = wired.path("post", "/users")
-    response = await wired.client.post(path, json=ADA)
+    path, response = await wired.send("post", "/users", json=ADA)
     body = response.json() if response.status_code < 300 else None
     assert (
         isinstance(body, dict)

@@ -2,10 +2,8 @@
 
 from types import ModuleType
 
-from checks.ch01_endpoint_structure.conftest import routers_holding
+from checks.ch01_endpoint_structure.conftest import ADA, routers_holding
 from fastlings.testing import Teach, WiredApp, find_operation
-
-ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
 
 
 async def test_route_lives_on_a_router(module: ModuleType, wired: WiredApp, teach: Teach) -> None:
@@ -30,8 +28,7 @@ async def test_openapi_groups_the_route_under_users(wired: WiredApp, teach: Teac
 
 
 async def test_create_still_answers_201(wired: WiredApp, teach: Teach) -> None:
-    path = wired.path("post", "/users")
-    response = await wired.client.post(path, json=ADA)
+    path, response = await wired.send("post", "/users", json=ADA)
     assert response.status_code == 201 and response.json().get("email") == ADA["email"], teach(
         f"POST {path} answered {response.status_code}: {response.text[:160]}",
         "201 with the new user at /users (or /users/): moving the route must not change it",

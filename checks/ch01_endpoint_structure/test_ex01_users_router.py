@@ -7,32 +7,27 @@ the check's own database; the `sql` fixture sees every statement those sessions 
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from checks.ch01_endpoint_structure.conftest import inserts, routers_holding
+from checks.ch01_endpoint_structure.conftest import (
+    ADA,
+    assert_invalid_bodies_get_422,
+    inserts,
+    routers_holding,
+)
 from fastlings.testing import (
     StatementLog,
     Teach,
     WiredApp,
+    fetch_rows,
     find_operation,
     json_schema_of,
     resolve_ref,
 )
 
-ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
-INVALID: list[tuple[Any, str]] = [
-    ({"name": "Ada Lovelace"}, "the email is missing"),
-    ({"email": "ada@example.com"}, "the name is missing"),
-    ({}, "the body is an empty object"),
-    ({"email": "ada@example.com", "name": 42}, "the name is a number, not a string"),
-    (["ada@example.com", "Ada"], "the body is a list, not an object"),
-]
-
 
 async def test_create_returns_201_with_response_model(wired: WiredApp, teach: Teach) -> None:
-    path = wired.path("post", "/users")
-    response = await wired.client.post(path, json=ADA)
+    path, response = await wired.send("post", "/users", json=ADA)
     assert response.status_code == 201, teach(
         f"POST {path} with a valid user answered {response.status_code}.",
         "201 Created for a new resource: status_code=201 on the route",
@@ -100,14 +95,9 @@ async def test_openapi_shows_router_prefix_tag_and_models(
 
 
 async def test_invalid_body_gets_422(wired: WiredApp, teach: Teach) -> None:
-    path = wired.path("post", "/users")
-    wrong = []
-    for body, why in INVALID:
-        response = await wired.client.post(path, json=body)
-        if response.status_code != 422:
-            wrong.append(f"{response.status_code} when {why} ({body!r})")
-    assert not wrong, teach(
-        f"POST {path} answered " + "; ".join(wrong) + ".",
+    await assert_invalid_bodies_get_422(
+        wired,
+        teach,
         "422 from FastAPI's validation, because the body parameter is a Pydantic model",
     )
 
@@ -115,8 +105,7 @@ async def test_invalid_body_gets_422(wired: WiredApp, teach: Teach) -> None:
 async def test_row_written_through_injected_session(
     wired: WiredApp, sql: StatementLog, teach: Teach
 ) -> None:
-    path = wired.path("post", "/users")
-    response = await wired.client.post(path, json=ADA)
+    path, response = await wired.send("post", "/users", json=ADA)
     assert wired.sessions, teach(
         f"POST {path} answered {response.status_code} without asking for a session: the check "
         "replaced get_db through app.dependency_overrides and the override never ran.",
@@ -127,9 +116,8 @@ async def test_row_written_through_injected_session(
         "ran on that session: the row was written some other way.",
         "the user added and committed on the injected session itself",
     )
-    async with wired.engine.connect() as conn:
-        rows = (await conn.execute(text("SELECT email, name FROM users"))).all()
-    assert [tuple(row) for row in rows] == [(ADA["email"], ADA["name"])], teach(
+    rows = await fetch_rows(wired.engine, "SELECT email, name FROM users")
+    assert rows == [(ADA["email"], ADA["name"])], teach(
         f"After POST {path}, the database behind the injected session holds {rows}.",
         "one row for the new user, added and committed (awaited) on the injected session",
     )

@@ -3,10 +3,9 @@
 from typing import Any
 
 from httpx import Response
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from fastlings.testing import WiredApp
+from fastlings.testing import Teach, WiredApp, fetch_rows, unexpected_answers
 
 
 def signup(**fields: Any) -> dict[str, Any]:
@@ -20,9 +19,7 @@ def without(field: str) -> dict[str, Any]:
 
 
 async def rows(engine: AsyncEngine, columns: str = "id, email, name") -> list[tuple[Any, ...]]:
-    async with engine.connect() as conn:
-        result = await conn.execute(text(f"SELECT {columns} FROM users ORDER BY id"))  # noqa: S608
-        return [tuple(row) for row in result]
+    return await fetch_rows(engine, f"SELECT {columns} FROM users ORDER BY id")  # noqa: S608
 
 
 def detail_of(response: Response) -> Any:
@@ -75,3 +72,53 @@ async def rejections(
             problems.append(f"{what} got 422, but {seen}: no error names the {field!r} field")
             patterns.append(f"the constraint on the {field} field itself")
     return problems, patterns
+
+
+async def assert_rejected(
+    wired: WiredApp,
+    teach: Teach,
+    cases: list[tuple[str, Any, str, str]],
+    *,
+    naming: str,
+    every: str = "Every body was rejected",
+    columns: str = "id, email, name",
+) -> None:
+    """Every (field, body, what, pattern) case gets a 422 naming `field`, and nothing is stored.
+    `naming` says which field the error must name; `every` opens the message about stored rows."""
+    path = wired.path("post", "/users")
+    problems, patterns = await rejections(wired, path, cases)
+    assert not problems, teach(
+        f"POST {path}: " + "; ".join(problems) + ".",
+        f"422 with an error whose loc ends with {naming}, from a request model "
+        f"using {', '.join(dict.fromkeys(patterns))}",
+    )
+    stored = await rows(wired.engine, columns)
+    assert not stored, teach(
+        f"{every}, yet the database holds {stored}.",
+        "an invalid body never reaches the endpoint, so nothing is written",
+    )
+
+
+async def refused(wired: WiredApp, path: str, cases: list[tuple[Any, str]]) -> list[str]:
+    """Post each (body, what) case; '<what> got <outcome>' for every one not answered 201."""
+    wrong = await unexpected_answers(wired, "post", path, cases, 201)
+    return [f"{what} got {outcome(response)}" for _, what, response in wrong]
+
+
+async def assert_boundaries_accepted(
+    wired: WiredApp, teach: Teach, edges: list[tuple[dict[str, Any], str]], expected: str
+) -> None:
+    """Every (body, what) edge gets 201 (`expected` says why it should) and is stored as sent."""
+    path = wired.path("post", "/users")
+    wrong = await refused(wired, path, edges)
+    assert not wrong, teach(
+        f"POST {path} refused valid sign-ups: " + "; ".join(wrong) + ".", expected
+    )
+    stored = {
+        email: (name, age) for email, name, age in await rows(wired.engine, "email, name, age")
+    }
+    sent = {body["email"]: (body["name"], body.get("age")) for body, _ in edges}
+    assert stored == sent, teach(
+        f"After {len(edges)} valid sign-ups the database holds {stored}.",
+        f"each sign-up stored as sent, {sent}",
+    )

@@ -4,20 +4,17 @@ Each check posts bodies to the learner's app, whose `get_db` is overridden to ha
 on the check's own database, and observes the status code, the 422 details and the stored rows.
 """
 
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from checks.ch02_request_validation.conftest import outcome, rejections, signup, without
-from checks.ch02_request_validation.conftest import rows as stored_rows
+from checks.ch02_request_validation.conftest import (
+    assert_boundaries_accepted,
+    assert_rejected,
+    rows,
+    signup,
+    without,
+)
 from fastlings.testing import StatementLog, Teach, WiredApp
 
 COLUMNS = "id, email, name, age, is_admin"
 FORGED_ID = 4242  # far above CPython's small-int cache: an `is` comparison cannot pass
-
-
-async def rows(engine: AsyncEngine) -> list[tuple[Any, ...]]:
-    return await stored_rows(engine, COLUMNS)
 
 
 INVALID = [
@@ -32,45 +29,24 @@ INVALID = [
 
 
 async def test_invalid_fields_get_422_naming_the_field(wired: WiredApp, teach: Teach) -> None:
-    path = wired.path("post", "/users")
-    problems, patterns = await rejections(wired, path, INVALID)
-    assert not problems, teach(
-        f"POST {path}: " + "; ".join(problems) + ".",
-        "422 with an error whose loc ends with the field's name, from a request model "
-        f"using {', '.join(dict.fromkeys(patterns))}",
-    )
-    stored = await rows(wired.engine)
-    assert not stored, teach(
-        f"Every body was rejected, yet the database holds {stored}.",
-        "an invalid body never reaches the endpoint, so nothing is written",
-    )
+    await assert_rejected(wired, teach, INVALID, naming="the field's name", columns=COLUMNS)
 
 
 async def test_boundary_values_are_accepted(wired: WiredApp, teach: Teach) -> None:
-    path = wired.path("post", "/users")
-    edges: list[tuple[str, dict[str, Any]]] = [
-        ("a 1-character name", signup(email="one@example.com", name="x")),
-        ("a 100-character name", signup(email="hundred@example.com", name="y" * 100)),
-        ("age 0", signup(email="zero@example.com", age=0)),
-        ("age 150", signup(email="old@example.com", age=150)),
-        ("no age at all", signup(email="ageless@example.com")),
-        ("a name with a backslash", signup(email="slash@example.com", name="O\\Brien")),
+    edges = [
+        (signup(email="one@example.com", name="x"), "a 1-character name"),
+        (signup(email="hundred@example.com", name="y" * 100), "a 100-character name"),
+        (signup(email="zero@example.com", age=0), "age 0"),
+        (signup(email="old@example.com", age=150), "age 150"),
+        (signup(email="ageless@example.com"), "no age at all"),
+        (signup(email="slash@example.com", name="O\\Brien"), "a name with a backslash"),
     ]
-    refused = []
-    for what, body in edges:
-        response = await wired.client.post(path, json=body)
-        if response.status_code != 201:
-            refused.append(f"{what} got {outcome(response)}")
-    assert not refused, teach(
-        f"POST {path} refused valid sign-ups: " + "; ".join(refused) + ".",
+    await assert_boundaries_accepted(
+        wired,
+        teach,
+        edges,
         "the bounds are inclusive: min_length=1, max_length=100, ge=0, le=150, and age is "
         "optional (int | None = Field(None, ...))",
-    )
-    stored = {email: (name, age) for _, email, name, age, _ in await rows(wired.engine)}
-    expected = {body["email"]: (body["name"], body.get("age")) for _, body in edges}
-    assert stored == expected, teach(
-        f"After {len(edges)} valid sign-ups the database holds {stored}.",
-        f"each sign-up stored as sent, {expected}",
     )
 
 
@@ -97,7 +73,7 @@ async def test_unknown_fields_are_never_stored(
         "session: the row was written some other way.",
         "the user added and committed on the injected session",
     )
-    stored = await rows(wired.engine)
+    stored = await rows(wired.engine, COLUMNS)
     leaked = [row for row in stored if row[4] or row[0] == FORGED_ID]
     assert not leaked, teach(
         f"The client sent is_admin=true and id={FORGED_ID}, and the database stored {leaked} "

@@ -1,6 +1,7 @@
 """Helpers shared by the chapter 3 checks: the public fields, leaks, paths and seeded users."""
 
 import re
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI
@@ -8,7 +9,7 @@ from httpx import Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from fastlings.testing import json_schema_of, resolve_ref
+from fastlings.testing import Teach, WiredApp, resolve_ref, success_schema
 
 # What a client may see of a user. Anything else in a body is a leak.
 PUBLIC = {"id", "email", "name", "created_at"}
@@ -76,11 +77,7 @@ def declared_model(
     otherwise what is wrong with it."""
     if operation is None:
         return "the route is missing from OpenAPI"
-    responses = operation.get("responses", {})
-    success: dict[str, Any] = next(
-        (responses[code] for code in ("201", "200") if code in responses), {}
-    )
-    schema = json_schema_of(success)
+    schema = success_schema(operation)
     if many:
         if schema.get("type") != "array":
             return f"its success response is {schema or 'an empty schema'}, not an array of users"
@@ -96,8 +93,52 @@ def declared_model(
 
 def component_of(openapi: dict[str, Any], operation: dict[str, Any] | None) -> dict[str, Any]:
     """The schema component the success response references ({} when none)."""
-    responses = (operation or {}).get("responses", {})
-    success: dict[str, Any] = next(
-        (responses[code] for code in ("201", "200") if code in responses), {}
+    return resolve_ref(openapi, success_schema(operation))[1]
+
+
+async def signed_up(
+    wired: WiredApp, teach: Teach, explain_500: bool = True
+) -> tuple[str, Response]:
+    """POST /users with SIGNUP: the path used and the 201 response (a failed check otherwise;
+    with `explain_500`, a 500 gets the chapter's hedged reading)."""
+    path, created = await wired.send("post", "/users", json=SIGNUP)
+    hint = RESPONSE_500 if explain_500 and created.status_code == 500 else ""
+    assert created.status_code == 201, teach(
+        f"POST {path} with a valid sign-up answered {created.status_code}: {created.text[:200]}",
+        "201 with the new user, read from the ORM row through the public model" + hint,
     )
-    return resolve_ref(openapi, json_schema_of(success))[1]
+    return path, created
+
+
+async def read_seeded(wired: WiredApp) -> tuple[str, Response, Any]:
+    """Seed Grace (id SEEDED_ID) straight into the database and read her through the app: the
+    path read, the response and its JSON body (None unless the app answered 200)."""
+    user_id = await seed(wired.engine, "grace@example.com", "Grace Hopper", SEEDED_ID)
+    path = read_path(wired.app, user_id)
+    response = await wired.client.get(path)
+    return path, response, response.json() if response.status_code == 200 else None
+
+
+async def assert_read_created_at_iso(wired: WiredApp, teach: Teach, present: str, iso: str) -> None:
+    """A stored user read through the app carries created_at (`present` says how) written in
+    ISO 8601 (`iso` says how)."""
+    path, response, body = await read_seeded(wired)
+    value = body.get("created_at") if isinstance(body, dict) else None
+    assert isinstance(value, str), teach(
+        f"GET {path} for a stored user answered {response.status_code}: {response.text[:200]}",
+        present + (RESPONSE_500 if response.status_code == 500 else ""),
+    )
+    try:
+        parsed: datetime | None = datetime.fromisoformat(value) if "T" in value else None
+    except ValueError:
+        parsed = None
+    assert parsed is not None, teach(f"GET {path} sent created_at as {value!r}.", iso)
+
+
+async def assert_missing_user_gets_404(wired: WiredApp, teach: Teach) -> None:
+    path = read_path(wired.app, SEEDED_ID + 1)
+    response = await wired.client.get(path)
+    assert response.status_code == 404, teach(
+        f"GET {path}, for a user that does not exist, answered {response.status_code}.",
+        "404 with a detail, as before",
+    )

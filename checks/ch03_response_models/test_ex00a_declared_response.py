@@ -6,11 +6,11 @@ from checks.ch03_response_models.conftest import (
     PUBLIC,
     RESPONSE_500,
     SEEDED_ID,
+    assert_missing_user_gets_404,
     declared_model,
     leaks,
-    read_path,
+    read_seeded,
     read_template,
-    seed,
 )
 from fastlings.testing import Teach, WiredApp
 
@@ -27,10 +27,7 @@ async def test_openapi_documents_the_public_model(wired: WiredApp, teach: Teach)
 
 
 async def test_read_shows_only_public_fields(wired: WiredApp, teach: Teach) -> None:
-    user_id = await seed(wired.engine, "grace@example.com", "Grace Hopper", SEEDED_ID)
-    path = read_path(wired.app, user_id)
-    response = await wired.client.get(path)
-    body = response.json() if response.status_code == 200 else None
+    path, response, body = await read_seeded(wired)
     assert isinstance(body, dict) and body.get("id") == SEEDED_ID, teach(
         f"GET {path} for a stored user answered {response.status_code}: {response.text[:200]}",
         "200 with that user" + (RESPONSE_500 if response.status_code == 500 else ""),
@@ -49,9 +46,4 @@ async def test_read_shows_only_public_fields(wired: WiredApp, teach: Teach) -> N
 
 
 async def test_missing_user_gets_404(wired: WiredApp, teach: Teach) -> None:
-    path = read_path(wired.app, SEEDED_ID + 1)
-    response = await wired.client.get(path)
-    assert response.status_code == 404, teach(
-        f"GET {path}, for a user that does not exist, answered {response.status_code}.",
-        "404 with a detail, as before",
-    )
+    await assert_missing_user_gets_404(wired, teach)

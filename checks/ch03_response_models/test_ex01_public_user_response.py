@@ -5,31 +5,23 @@ keys to an allow-list of public fields, read the OpenAPI document for the model 
 response declares, and parse `created_at`.
 """
 
-from datetime import datetime
 from typing import Any
 
 from checks.ch03_response_models.conftest import (
     PUBLIC,
     RESPONSE_500,
-    SEEDED_ID,
-    SIGNUP,
+    assert_read_created_at_iso,
     declared_model,
     leaks,
     read_path,
     read_template,
-    seed,
+    signed_up,
 )
 from fastlings.testing import Teach, WiredApp, find_operation
 
 
 async def test_create_and_read_show_only_public_fields(wired: WiredApp, teach: Teach) -> None:
-    path = wired.path("post", "/users")
-    created = await wired.client.post(path, json=SIGNUP)
-    assert created.status_code == 201, teach(
-        f"POST {path} with a valid sign-up answered {created.status_code}: {created.text[:200]}",
-        "201 with the new user, read from the ORM row through the public model"
-        + (RESPONSE_500 if created.status_code == 500 else ""),
-    )
+    path, created = await signed_up(wired, teach)
     found = leaks(created)
     assert not found, teach(
         f"POST {path} answered with {', '.join(found)}: {sorted(created.json())}.",
@@ -75,22 +67,10 @@ async def test_openapi_documents_the_public_model(wired: WiredApp, teach: Teach)
 
 
 async def test_created_at_is_iso_8601(wired: WiredApp, teach: Teach) -> None:
-    user_id = await seed(wired.engine, "grace@example.com", "Grace Hopper", SEEDED_ID)
-    path = read_path(wired.app, user_id)
-    response = await wired.client.get(path)
-    body = response.json() if response.status_code == 200 else None
-    value = body.get("created_at") if isinstance(body, dict) else None
-    assert isinstance(value, str), teach(
-        f"GET {path} for a stored user answered {response.status_code}: {response.text[:200]}",
-        "200 with created_at, a datetime field of the public model"
-        + (RESPONSE_500 if response.status_code == 500 else ""),
-    )
-    try:
-        parsed: datetime | None = datetime.fromisoformat(value) if "T" in value else None
-    except ValueError:
-        parsed = None
-    assert parsed is not None, teach(
-        f"GET {path} sent created_at as {value!r}.",
+    await assert_read_created_at_iso(
+        wired,
+        teach,
+        "200 with created_at, a datetime field of the public model",
         "an ISO 8601 date and time such as '2026-01-31T09:30:00+00:00': declare the field as "
         "`created_at: datetime` and let Pydantic serialise it",
     )

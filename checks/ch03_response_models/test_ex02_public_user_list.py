@@ -14,22 +14,17 @@ from checks.ch03_response_models.conftest import (
     PUBLIC,
     RESPONSE_500,
     SEEDED_ID,
-    SIGNUP,
     declared_model,
     leaks,
     read_template,
     seed,
+    signed_up,
 )
 from fastlings.testing import Teach, WiredApp, find_operation
 
 
 async def test_no_route_returns_non_public_fields(wired: WiredApp, teach: Teach) -> None:
-    path = wired.path("post", "/users")
-    created = await wired.client.post(path, json=SIGNUP)
-    assert created.status_code == 201, teach(
-        f"POST {path} with a valid sign-up answered {created.status_code}: {created.text[:200]}",
-        "201 with the new user, read from the ORM row through the public model",
-    )
+    path, created = await signed_up(wired, teach, explain_500=False)
     await seed(wired.engine, "grace@example.com", "Grace Hopper", SEEDED_ID)
     read_path = re.sub(r"\{[^}/]+\}", str(created.json().get("id")), read_template(wired.app))
     list_path = wired.path("get", "/users")

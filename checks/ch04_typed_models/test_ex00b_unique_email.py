@@ -1,9 +1,6 @@
 """Checks for chapter 4, step 2: the table refuses a duplicate email and finds one by index.
 
-Every check builds the real schema from the learner's `Base.metadata` on the check's own
-database, then observes the database (raw SQL inserts, constraint violations, query plans and
-the reflected columns) or the app.
-"""
+The checks named after a `*_check` factory are in conftest.py, shared with the exercise."""
 
 from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
@@ -11,40 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from checks.ch04_typed_models.conftest import (
     ADA,
+    STEP,
+    create_still_works_check,
+    email_index_check,
     insert_sql,
-    lookup_plan,
-    uses_index,
+    unique_email_check,
 )
-from fastlings.testing import Teach, WiredApp
+from fastlings.testing import Teach
 
-
-async def test_duplicate_email_is_rejected(engine: AsyncEngine, table: Table, teach: Teach) -> None:
-    sql = insert_sql(table, ["email", "name"])
-    first = dict(ADA)
-    second = {**first, "name": "Another Ada"}
-    async with engine.begin() as conn:
-        await conn.execute(sql, first)
-    rejected = False
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(sql, second)
-    except IntegrityError:
-        rejected = True
-    assert rejected, teach(
-        f"The database accepted a second row in {table.name} with the email "
-        f"{ADA['email']!r}: nothing in the table makes email unique.",
-        "an IntegrityError from the database: a unique constraint (or unique index) on email",
-    )
-
-
-async def test_email_lookup_uses_an_index(engine: AsyncEngine, table: Table, teach: Teach) -> None:
-    async with engine.begin() as conn:
-        plan = await conn.run_sync(lookup_plan, table)
-    assert uses_index(plan), teach(
-        f"The database plans `SELECT ... WHERE email = ...` as: {plan}. Every log-in reads "
-        "the whole table.",
-        "an index on email, so the lookup reads the index instead of every row",
-    )
+test_duplicate_email_is_rejected = unique_email_check(STEP, dict(ADA))
+test_email_lookup_uses_an_index = email_index_check(STEP)
 
 
 async def test_distinct_emails_are_accepted(
@@ -65,10 +38,4 @@ async def test_distinct_emails_are_accepted(
         ) from None
 
 
-async def test_create_user_still_works(wired: WiredApp, teach: Teach) -> None:
-    path = wired.path("post", "/users")
-    response = await wired.client.post(path, json=ADA)
-    assert response.status_code == 201 and response.json().get("email") == ADA["email"], teach(
-        f"POST {path} answered {response.status_code}: {response.text[:200]}",
-        "201 with the new user: the model change must not break the endpoint",
-    )
+test_create_user_still_works = create_still_works_check(ADA)

@@ -1,6 +1,7 @@
 """Helpers shared by the chapter 14 checks: seeding users and items, and saying why a 500."""
 
 import re
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI
@@ -34,6 +35,37 @@ async def seed(wired: WiredApp, sql: StatementLog, n_users: int, start: int = 0)
             await conn.execute(tables["users"].insert(), users)
             if items:
                 await conn.execute(tables["items"].insert(), items)
+
+
+async def get_json(wired: WiredApp, path: str) -> tuple[Response, Any]:
+    """GET `path` on the learner's app: the response, and its JSON body (None unless 200)."""
+    response = await wired.client.get(path)
+    return response, response.json() if response.status_code == 200 else None
+
+
+async def statements_by_size(
+    wired: WiredApp,
+    sql: StatementLog,
+    paths: Sequence[str],
+    sizes: tuple[int, int],
+    answered: Callable[[str, int, Response], Awaitable[None]],
+) -> dict[tuple[str, int], list[str]]:
+    """The SQL each GET of `paths` runs with the smaller number of users seeded, then again
+    once the larger number is, by (path, number of users). Each response goes to `answered`
+    (path, number of users, response) as soon as it arrives, for the check to judge it."""
+    small, large = sizes
+    await seed(wired, sql, small)
+    await wired.client.get(paths[0])  # warm-up: first connections may run set-up queries
+    ran: dict[tuple[str, int], list[str]] = {}
+    for n_users in (small, large):
+        if n_users == large:
+            await seed(wired, sql, large - small, start=small)
+        for path in paths:
+            before = len(sql)
+            response = await wired.client.get(path)
+            ran[path, n_users] = sql.statements[before:]
+            await answered(path, n_users, response)
+    return ran
 
 
 def expected_users(n_users: int) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from checks.ch14_relationships._loading import (
     FIRST_ID,
     expected_items,
     expected_users,
+    get_json,
     normalised,
     seed,
     why_500,
@@ -25,8 +26,7 @@ async def test_endpoints_still_answer_with_nested_data(
     await seed(wired, sql, USERS)
     for prefix, expected in (("/users", expected_users(USERS)), ("/items", expected_items(USERS))):
         path = wired.path("get", prefix)
-        response = await wired.client.get(path)
-        body = response.json() if response.status_code == 200 else None
+        response, body = await get_json(wired, path)
         assert response.status_code == 200 and normalised(body) == normalised(expected), teach(
             f"GET {path} answered {response.status_code}: {response.text[:300]}"
             f"{await why_500(wired.app, response)}",

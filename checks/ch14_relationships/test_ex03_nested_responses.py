@@ -1,5 +1,7 @@
 """Checks for chapter 14, exercise 3: every nested response is loaded by its own query."""
 
+from typing import Any
+
 from httpx import Response
 
 from checks.ch14_relationships._loading import (
@@ -7,8 +9,10 @@ from checks.ch14_relationships._loading import (
     count_text,
     expected_items,
     expected_users,
+    get_json,
     normalised,
     seed,
+    statements_by_size,
     why_500,
 )
 from fastlings.testing import StatementLog, Teach, WiredApp
@@ -23,14 +27,25 @@ async def nested_failure(wired: WiredApp, response: Response) -> str:
     )
 
 
+async def assert_nested(
+    wired: WiredApp, teach: Teach, path: str, expected: Any, pattern: str
+) -> None:
+    """GET `path` answers 200 with `expected` (lists compared in id order); `pattern` says how."""
+    response, body = await get_json(wired, path)
+    assert response.status_code == 200 and normalised(body) == normalised(expected), teach(
+        await nested_failure(wired, response), pattern
+    )
+
+
 async def test_user_list_has_items_without_lazy_load(
     wired: WiredApp, sql: StatementLog, teach: Teach
 ) -> None:
     await seed(wired, sql, SMALL)
-    response = await wired.client.get(wired.path("get", "/users"))
-    body = response.json() if response.status_code == 200 else None
-    assert response.status_code == 200 and normalised(body) == expected_users(SMALL), teach(
-        await nested_failure(wired, response),
+    await assert_nested(
+        wired,
+        teach,
+        wired.path("get", "/users"),
+        expected_users(SMALL),
         "200 with every user and their items: the users query loads the items too "
         "(.options(selectinload(User.items)))",
     )
@@ -42,10 +57,11 @@ async def test_user_detail_has_items_without_lazy_load(
     await seed(wired, sql, SMALL)
     user_id = FIRST_ID + 2
     expected = next(u for u in expected_users(SMALL) if u["id"] == user_id)
-    response = await wired.client.get(f"/users/{user_id}")
-    body = response.json() if response.status_code == 200 else None
-    assert response.status_code == 200 and normalised(body) == normalised(expected), teach(
-        await nested_failure(wired, response),
+    await assert_nested(
+        wired,
+        teach,
+        f"/users/{user_id}",
+        expected,
         f"200 with {expected}: load the items with the user "
         "(db.get(User, user_id, options=[selectinload(User.items)]), or a select with the option)",
     )
@@ -55,10 +71,11 @@ async def test_item_list_has_owner_without_lazy_load(
     wired: WiredApp, sql: StatementLog, teach: Teach
 ) -> None:
     await seed(wired, sql, SMALL)
-    response = await wired.client.get(wired.path("get", "/items"))
-    body = response.json() if response.status_code == 200 else None
-    assert response.status_code == 200 and normalised(body) == expected_items(SMALL), teach(
-        await nested_failure(wired, response),
+    await assert_nested(
+        wired,
+        teach,
+        wired.path("get", "/items"),
+        expected_items(SMALL),
         "200 with every item and its owner: the items query loads the owners too "
         "(.options(joinedload(Item.owner)) or selectinload)",
     )
@@ -78,20 +95,14 @@ async def test_query_counts_do_not_grow_with_rows(
     wired: WiredApp, sql: StatementLog, teach: Teach
 ) -> None:
     paths = [wired.path("get", "/users"), wired.path("get", "/items")]
-    await seed(wired, sql, SMALL)
-    await wired.client.get(paths[0])  # warm-up: first connections may run set-up queries
-    counts: dict[tuple[str, int], list[str]] = {}
-    for n_users in (SMALL, LARGE):
-        if n_users == LARGE:
-            await seed(wired, sql, LARGE - SMALL, start=SMALL)
-        for path in paths:
-            before = len(sql)
-            response = await wired.client.get(path)
-            counts[path, n_users] = sql.statements[before:]
-            assert response.status_code == 200, teach(
-                await nested_failure(wired, response),
-                "200 with the nested data, loaded by the query itself",
-            )
+
+    async def answered(path: str, n_users: int, response: Response) -> None:
+        assert response.status_code == 200, teach(
+            await nested_failure(wired, response),
+            "200 with the nested data, loaded by the query itself",
+        )
+
+    counts = await statements_by_size(wired, sql, paths, (SMALL, LARGE), answered)
     for path in paths:
         few, many = counts[path, SMALL], counts[path, LARGE]
         assert len(few) == len(many), teach(

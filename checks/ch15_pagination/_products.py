@@ -3,8 +3,6 @@
 import re
 from typing import Any
 
-from httpx import Response
-
 from fastlings.testing import StatementLog, WiredApp
 
 FIRST_ID = 300  # ids above 256: an `is` comparison of ints would fail
@@ -20,23 +18,20 @@ def product_rows(count: int, first: int = FIRST_ID + 1) -> list[dict[str, Any]]:
     return rows[::2][::-1] + rows[1::2]
 
 
-async def seed(wired: WiredApp, sql: StatementLog, rows: list[dict[str, Any]]) -> None:
+async def seed(
+    wired: WiredApp, sql: StatementLog, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Insert `rows` into the learner's products table (unseen by `sql`); returns them."""
     table = wired.module.Base.metadata.tables["products"]
     with sql.paused():
         async with wired.engine.begin() as conn:
             await conn.execute(table.insert(), rows)
+    return rows
 
 
 def in_order(rows: list[dict[str, Any]]) -> list[int]:
     """The ids of `rows` cheapest first, ties by id."""
     return [r["id"] for r in sorted(rows, key=lambda r: (r["price_cents"], r["id"]))]
-
-
-def body_of(response: Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text
 
 
 def shown(body: Any) -> str:

@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from checks.ch15_pagination._products import body_of, product_rows, seed, shown
-from fastlings.testing import StatementLog, Teach, WiredApp, find_operation
+from checks.ch15_pagination._products import product_rows, seed, shown
+from fastlings.testing import StatementLog, Teach, WiredApp, body_of, find_operation
 
 ROWS = 130
 BOUNDS = "`limit: Annotated[int, Query(ge=1, le=100)] = 20`, `offset: Annotated[int, Query(ge=0)]`"

@@ -3,7 +3,6 @@
 from typing import Any
 
 from checks.ch15_pagination._products import (
-    body_of,
     duplicates,
     ends_with_id,
     in_order,
@@ -12,7 +11,7 @@ from checks.ch15_pagination._products import (
     seed,
     shown,
 )
-from fastlings.testing import StatementLog, Teach, WiredApp
+from fastlings.testing import StatementLog, Teach, WiredApp, body_of
 
 ROWS = 37
 
@@ -54,8 +53,7 @@ async def walk(wired: WiredApp, limit: int) -> tuple[list[int], str]:
 async def test_order_is_total_ties_broken_by_id(
     wired: WiredApp, sql: StatementLog, teach: Teach
 ) -> None:
-    rows = product_rows(ROWS)
-    await seed(wired, sql, rows)
+    rows = await seed(wired, sql, product_rows(ROWS))
     expected = in_order(rows)
     prices = {r["id"]: r["price_cents"] for r in rows}
     for limit in (7, 10):

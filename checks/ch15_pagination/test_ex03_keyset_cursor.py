@@ -4,14 +4,13 @@ from typing import Any
 
 from checks.ch15_pagination._products import (
     FIRST_ID,
-    body_of,
     duplicates,
     in_order,
     product_rows,
     seed,
     shown,
 )
-from fastlings.testing import StatementLog, Teach, WiredApp
+from fastlings.testing import StatementLog, Teach, WiredApp, body_of
 
 ROWS = 40
 LIMIT = 7
@@ -63,8 +62,7 @@ async def walk(
 async def test_walk_returns_every_row_in_order(
     wired: WiredApp, sql: StatementLog, teach: Teach
 ) -> None:
-    rows = product_rows(ROWS)
-    await seed(wired, sql, rows)
+    rows = await seed(wired, sql, product_rows(ROWS))
     ids, _, problem = await walk(wired, sql, insert_between=False)
     assert not problem and ids == in_order(rows), teach(
         f"Following next_cursor through {ROWS} products ({LIMIT} per page) gave ids {ids}"
@@ -77,8 +75,7 @@ async def test_walk_returns_every_row_in_order(
 async def test_no_row_twice_or_missing_while_rows_are_added(
     wired: WiredApp, sql: StatementLog, teach: Teach
 ) -> None:
-    rows = product_rows(ROWS)
-    await seed(wired, sql, rows)
+    rows = await seed(wired, sql, product_rows(ROWS))
     ids, added, problem = await walk(wired, sql, insert_between=True)
     twice = duplicates(ids)
     missing = sorted(set(in_order(rows)) - set(ids))

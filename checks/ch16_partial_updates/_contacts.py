@@ -1,6 +1,6 @@
 """Helpers shared by the chapter 16 checks: seeded contacts, requests, and the stored rows."""
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy import select
@@ -77,3 +77,23 @@ async def why_500(wired: WiredApp, response: Response) -> str:
 
 async def answer(wired: WiredApp, response: Response) -> str:
     return f"{response.status_code}: {body_text(response)}{await why_500(wired, response)}"
+
+
+class Update(NamedTuple):
+    """What a PUT or PATCH of one contact did: as answered, and as stored afterwards."""
+
+    status: int
+    said: str
+    """The status and body in words, with the app's exception after a 500 (`answer`)."""
+    returned: Any
+    """The JSON body when the app answered 200, else None."""
+    row: dict[str, Any] | None
+    """The contact's row as the database holds it after the request."""
+
+
+async def update(wired: WiredApp, method: str, body: Any, contact_id: int = ADA["id"]) -> Update:
+    """Send `method` with `body` to /contacts/<contact_id>, then read the row back."""
+    response = await send(wired, method, contact_id, body)
+    row = await stored(wired, contact_id)
+    returned = response.json() if response.status_code == 200 else None
+    return Update(response.status_code, await answer(wired, response), returned, row)

@@ -2,7 +2,16 @@
 
 from typing import Any
 
-from checks.ch16_partial_updates._contacts import ADA, BOB, MISSING, answer, seed, send, stored
+from checks.ch16_partial_updates._contacts import (
+    ADA,
+    BOB,
+    MISSING,
+    answer,
+    seed,
+    send,
+    stored,
+    update,
+)
 from fastlings.testing import Teach, WiredApp
 
 PATTERN = "apply payload.model_dump(exclude_unset=True): the fields sent, and only those"
@@ -11,12 +20,10 @@ PATTERN = "apply payload.model_dump(exclude_unset=True): the fields sent, and on
 async def patch_and_compare(
     wired: WiredApp, body: dict[str, Any], expected: dict[str, Any], teach: Teach, why: str
 ) -> None:
-    response = await send(wired, "PATCH", ADA["id"], body)
-    row = await stored(wired, ADA["id"])
-    returned = response.json() if response.status_code == 200 else None
-    assert response.status_code == 200 and row == expected and returned == expected, teach(
+    status, said, returned, row = await update(wired, "PATCH", body)
+    assert status == 200 and row == expected and returned == expected, teach(
         f"PATCH /contacts/{ADA['id']} with {body} ({why}) answered "
-        f"{await answer(wired, response)}; the stored row is now {row}.",
+        f"{said}; the stored row is now {row}.",
         f"200, and the row (stored and returned) {expected}: {PATTERN}",
     )
 
@@ -45,11 +52,9 @@ async def test_explicit_null_clears_a_nullable_field(wired: WiredApp, teach: Tea
 async def test_sent_fields_are_still_validated(wired: WiredApp, teach: Teach) -> None:
     await seed(wired)
     for body in ({"email": "not-an-email"}, {"name": ""}, {"phone": 12}):
-        response = await send(wired, "PATCH", ADA["id"], body)
-        row = await stored(wired, ADA["id"])
-        assert response.status_code == 422 and row == ADA, teach(
-            f"PATCH /contacts/{ADA['id']} with {body} answered {await answer(wired, response)};"
-            f" the stored row is {row}.",
+        status, said, _, row = await update(wired, "PATCH", body)
+        assert status == 422 and row == ADA, teach(
+            f"PATCH /contacts/{ADA['id']} with {body} answered {said}; the stored row is {row}.",
             "422 and the row unchanged, as the starter did: the fields that are sent are "
             "validated by ContactUpdate",
         )

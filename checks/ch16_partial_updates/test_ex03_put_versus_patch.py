@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from checks.ch16_partial_updates._contacts import ADA, MISSING, answer, seed, send, stored
+from checks.ch16_partial_updates._contacts import ADA, MISSING, answer, seed, send, stored, update
 from fastlings.testing import Teach, WiredApp
 
 WHOLE = {
@@ -50,11 +50,9 @@ async def test_put_requires_the_whole_contact(wired: WiredApp, teach: Teach) -> 
         {**WHOLE, "name": None},
     ]
     for body in partial:
-        response = await send(wired, "PUT", ADA["id"], body)
-        row = await stored(wired, ADA["id"])
-        assert response.status_code == 422 and row == ADA, teach(
-            f"PUT /contacts/{ADA['id']} with {body} answered {await answer(wired, response)}; "
-            f"the stored row is {row}.",
+        status, said, _, row = await update(wired, "PUT", body)
+        assert status == 422 and row == ADA, teach(
+            f"PUT /contacts/{ADA['id']} with {body} answered {said}; the stored row is {row}.",
             "422 and the row unchanged: a PUT body is the whole contact, so name and email "
             "are required (a body model of its own, e.g. ContactReplace, with `name: Name` and "
             "`email: EmailStr`)",
@@ -65,12 +63,9 @@ async def test_put_clears_the_fields_left_out(wired: WiredApp, teach: Teach) -> 
     await seed(wired)
     body = {"name": "Ada King", "email": "ada.king@example.com"}
     expected = {"id": ADA["id"], **body, "phone": None, "note": None}
-    response = await send(wired, "PUT", ADA["id"], body)
-    row = await stored(wired, ADA["id"])
-    returned = response.json() if response.status_code == 200 else None
-    assert response.status_code == 200 and row == expected and returned == expected, teach(
-        f"PUT /contacts/{ADA['id']} with {body} answered {await answer(wired, response)}; "
-        f"the stored row is {row}.",
+    status, said, returned, row = await update(wired, "PUT", body)
+    assert status == 200 and row == expected and returned == expected, teach(
+        f"PUT /contacts/{ADA['id']} with {body} answered {said}; the stored row is {row}.",
         f"200 and {expected}: PUT replaces the contact, so a phone or note left out is gone "
         "(apply payload.model_dump(), every field, not exclude_unset)",
     )
@@ -79,11 +74,9 @@ async def test_put_clears_the_fields_left_out(wired: WiredApp, teach: Teach) -> 
 async def test_put_with_every_field_replaces_them(wired: WiredApp, teach: Teach) -> None:
     await seed(wired)
     expected = {"id": ADA["id"], **WHOLE}
-    response = await send(wired, "PUT", ADA["id"], WHOLE)
-    row = await stored(wired, ADA["id"])
-    assert response.status_code == 200 and row == expected, teach(
-        f"PUT /contacts/{ADA['id']} with {WHOLE} answered {await answer(wired, response)}; "
-        f"the stored row is {row}.",
+    status, said, _, row = await update(wired, "PUT", WHOLE)
+    assert status == 200 and row == expected, teach(
+        f"PUT /contacts/{ADA['id']} with {WHOLE} answered {said}; the stored row is {row}.",
         f"200 and {expected}",
     )
 
@@ -92,10 +85,8 @@ async def test_patch_still_merges(wired: WiredApp, teach: Teach) -> None:
     await seed(wired)
     body = {"note": None}
     expected = {**ADA, "note": None}
-    response = await send(wired, "PATCH", ADA["id"], body)
-    row = await stored(wired, ADA["id"])
-    assert response.status_code == 200 and row == expected, teach(
-        f"PATCH /contacts/{ADA['id']} with {body} answered {await answer(wired, response)}; "
-        f"the stored row is {row}.",
+    status, said, _, row = await update(wired, "PATCH", body)
+    assert status == 200 and row == expected, teach(
+        f"PATCH /contacts/{ADA['id']} with {body} answered {said}; the stored row is {row}.",
         f"200 and {expected}, as the starter did: PATCH changes only what was sent",
     )

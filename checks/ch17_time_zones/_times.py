@@ -6,17 +6,10 @@ from typing import Any
 from httpx import Response
 from sqlalchemy import event
 
-from fastlings.testing import Teach, WiredApp
+from fastlings.testing import Teach, WiredApp, body_of
 
 IST = "2026-03-01T10:00:00+05:30"  # ten in the morning in India = 04:30 UTC
 IST_INSTANT = datetime(2026, 3, 1, 4, 30, tzinfo=UTC)
-
-
-def body_of(response: Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text
 
 
 def shown(response: Response) -> str:

@@ -2,8 +2,8 @@
 
 from sqlalchemy import text
 
-from checks.ch17_time_zones._times import IST, IST_INSTANT, body_of, field, read_back, shown
-from fastlings.testing import Teach, WiredApp
+from checks.ch17_time_zones._times import IST, IST_INSTANT, field, read_back, shown
+from fastlings.testing import Teach, WiredApp, body_of
 
 
 async def count_events(wired: WiredApp) -> int:

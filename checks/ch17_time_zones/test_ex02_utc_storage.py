@@ -1,7 +1,5 @@
 """Checks for chapter 17, exercise 2: instants stored in UTC and read back with an offset."""
 
-from datetime import UTC
-
 from sqlalchemy import text
 
 from checks.ch17_time_zones._times import (
@@ -9,14 +7,14 @@ from checks.ch17_time_zones._times import (
     IST,
     IST_INSTANT,
     SCHEDULE,
-    body_of,
     create,
     field,
     read_back,
     shown,
     stored_instant,
 )
-from fastlings.testing import Teach, WiredApp
+from checks.ch17_time_zones.conftest import assert_instants_listed, listing
+from fastlings.testing import Teach, WiredApp, body_of
 
 
 async def test_same_instant_comes_back_with_an_offset(wired: WiredApp, teach: Teach) -> None:
@@ -52,12 +50,7 @@ async def test_stored_as_utc(wired: WiredApp, teach: Teach) -> None:
 async def test_listing_is_ordered_by_instant(wired: WiredApp, teach: Teach) -> None:
     for title, starts_at, _ in SCHEDULE:
         await create(wired, teach, title, starts_at)
-    path = wired.path("get", "/events")
-    response = await wired.client.get(path)
-    body = body_of(response)
-    assert response.status_code == 200 and isinstance(body, list), teach(
-        f"GET {path} answered {shown(response)}.", "200 with a list of events"
-    )
+    path, body = await listing(wired, teach)
     titles = [field(item, "title") for item in body]
     sent = "; ".join(f"{title} {when}" for title, when, _ in SCHEDULE)
     assert titles == IN_TIME_ORDER, teach(
@@ -65,11 +58,6 @@ async def test_listing_is_ordered_by_instant(wired: WiredApp, teach: Teach) -> N
         f"{IN_TIME_ORDER}: ordered by the instant, which the database can only do when every "
         "row holds the same clock (UTC); ordered by local wall-clock text it gets it wrong",
     )
-    expected = {title: when for title, _, when in SCHEDULE}
-    for item in body:
-        problem = read_back(field(item, "starts_at"), expected[field(item, "title")])
-        assert problem is None, teach(
-            f"GET {path} listed {field(item, 'title')!r} with starts_at={problem}.",
-            "each event's instant, as ISO 8601 with an offset "
-            f"(e.g. {expected[field(item, 'title')].astimezone(UTC).isoformat()})",
-        )
+    assert_instants_listed(
+        path, body, teach, "each event's instant, as ISO 8601 with an offset (e.g. {example})"
+    )

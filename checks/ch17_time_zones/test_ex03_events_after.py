@@ -3,13 +3,12 @@
 from checks.ch17_time_zones._times import (
     IN_TIME_ORDER,
     SCHEDULE,
-    body_of,
     create,
     field,
-    read_back,
     shown,
 )
-from fastlings.testing import Teach, WiredApp
+from checks.ch17_time_zones.conftest import assert_instants_listed, listing
+from fastlings.testing import Teach, WiredApp, body_of
 
 # (after, the titles strictly later): one second either side of an event, each in another zone
 BOUNDARIES = [
@@ -68,21 +67,10 @@ async def test_naive_times_are_refused(wired: WiredApp, teach: Teach) -> None:
 
 async def test_listing_is_ordered_by_instant(wired: WiredApp, teach: Teach) -> None:
     await seed(wired, teach)
-    path = wired.path("get", "/events")
-    response = await wired.client.get(path)
-    body = body_of(response)
-    assert response.status_code == 200 and isinstance(body, list), teach(
-        f"GET {path} answered {shown(response)}.", "200 with a list of events"
-    )
+    path, body = await listing(wired, teach)
     titles = [field(item, "title") for item in body]
     assert titles == IN_TIME_ORDER, teach(
         f"With the events {schedule_text()}, GET {path} listed them as {titles}.",
         f"{IN_TIME_ORDER}: earliest instant first, which needs every row on one clock (UTC)",
     )
-    expected = {title: when for title, _, when in SCHEDULE}
-    for item in body:
-        problem = read_back(field(item, "starts_at"), expected[field(item, "title")])
-        assert problem is None, teach(
-            f"GET {path} listed {field(item, 'title')!r} with starts_at={problem}.",
-            "each event's instant as ISO 8601 with an offset",
-        )
+    assert_instants_listed(path, body, teach, "each event's instant as ISO 8601 with an offset")

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import ModuleType
 
 from alembic import command
+from alembic.config import Config
 
 from checks.ch19_migrations._alembic import downgrade, migrations, run, tables, upgrade
 from fastlings.testing import Teach
@@ -18,25 +19,43 @@ MISSING_GREENLET = (
 )
 
 
-def why(error: str) -> str:
-    return MISSING_GREENLET if "MissingGreenlet" in error else ""
+def upgraded_on_async_driver(
+    module: ModuleType, db_url: str, tmp_path: Path, teach: Teach, expected: str | None = None
+) -> Config:
+    """A fresh database upgraded to head, holding the users table. `expected` says what the
+    pattern expects for the first check; later checks (None) refer back to it."""
+    config = migrations(tmp_path, module, db_url)
+    failed = upgrade(config)
+    why = MISSING_GREENLET if "MissingGreenlet" in (failed or "") else ""
+    assert failed is None, teach(
+        f"`alembic upgrade head` on a fresh database failed: {failed}.{why}",
+        expected or "the migrations run on the async driver (see the first check)",
+    )
+    found = tables(db_url)
+    assert found == {"users"}, teach(
+        f"After `alembic upgrade head`, the database holds the tables {sorted(found)}"
+        + (
+            "."
+            if expected
+            else ": the migrations did not run (an `async def run_migrations_online` is never "
+            "awaited by Alembic, for one)."
+        ),
+        "['users'], created by revision 0001" + ("" if expected else " (see the first check)"),
+    )
+    return config
 
 
 def test_upgrade_and_downgrade_run_on_the_async_driver(
     module: ModuleType, db_url: str, tmp_path: Path, teach: Teach
 ) -> None:
-    config = migrations(tmp_path, module, db_url)
-    failed = upgrade(config)
-    assert failed is None, teach(
-        f"`alembic upgrade head` on a fresh database failed: {failed}.{why(failed or '')}",
+    config = upgraded_on_async_driver(
+        module,
+        db_url,
+        tmp_path,
+        teach,
         "the migrations run: in env.py an AsyncEngine (`async_engine_from_config`), "
         "`async with connectable.connect() as connection`, "
         "`await connection.run_sync(do_run_migrations)`, all inside `asyncio.run(...)`",
-    )
-    found = tables(db_url)
-    assert found == {"users"}, teach(
-        f"After `alembic upgrade head`, the database holds the tables {sorted(found)}.",
-        "['users'], created by revision 0001",
     )
     failed = downgrade(config)
     assert failed is None, teach(
@@ -52,19 +71,7 @@ def test_upgrade_and_downgrade_run_on_the_async_driver(
 def test_autogenerate_compares_with_the_models(
     module: ModuleType, db_url: str, tmp_path: Path, teach: Teach
 ) -> None:
-    config = migrations(tmp_path, module, db_url)
-    failed = upgrade(config)
-    assert failed is None, teach(
-        f"`alembic upgrade head` on a fresh database failed: {failed}.{why(failed or '')}",
-        "the migrations run on the async driver (see the first check)",
-    )
-    found = tables(db_url)
-    assert found == {"users"}, teach(
-        f"After `alembic upgrade head`, the database holds the tables {sorted(found)}: the "
-        "migrations did not run (an `async def run_migrations_online` is never awaited by "
-        "Alembic, for one).",
-        "['users'], created by revision 0001 (see the first check)",
-    )
+    config = upgraded_on_async_driver(module, db_url, tmp_path, teach)
     failed = run(command.check, config)
     assert failed is None, teach(
         f"`alembic check` after the upgrade failed: {failed}",

@@ -5,32 +5,22 @@ import asyncio
 from pathlib import Path
 from types import ModuleType
 
-from checks.ch19_migrations._alembic import (
-    described,
-    downgrade,
-    drift,
-    migrations,
-    tables,
-    upgrade,
-)
+from checks.ch19_migrations._alembic import downgrade, migrations, tables, upgrade
+from checks.ch19_migrations.conftest import assert_no_drift, upgraded
 from fastlings.testing import Teach, require
 
 ALL = {"users", "items"}
+FRESH = "revision 0001 runs on an empty database"
 
 
 def test_upgrade_matches_the_models(
     module: ModuleType, db_url: str, tmp_path: Path, teach: Teach
 ) -> None:
-    config = migrations(tmp_path, module, db_url)
-    failed = upgrade(config)
-    assert failed is None, teach(
-        f"`alembic upgrade head` on a fresh database failed: {failed}.",
-        "revision 0001 runs on an empty database",
-    )
-    diffs = drift(db_url, module.Base.metadata)
-    assert not diffs, teach(
-        f"After `alembic upgrade head`, autogenerate finds {len(diffs)} difference(s) between "
-        f"the database and the models: {described(diffs)}.",
+    upgraded(teach, FRESH, migrations(tmp_path, module, db_url))
+    assert_no_drift(
+        db_url,
+        module.Base.metadata,
+        teach,
         "none: the revision creates what the models declare (nullable=False, "
         "sa.UniqueConstraint, sa.ForeignKeyConstraint(..., ondelete=...), op.create_index)",
     )
@@ -39,12 +29,7 @@ def test_upgrade_matches_the_models(
 def test_downgrade_undoes_the_upgrade(
     module: ModuleType, db_url: str, tmp_path: Path, teach: Teach
 ) -> None:
-    config = migrations(tmp_path, module, db_url)
-    failed = upgrade(config)
-    assert failed is None, teach(
-        f"`alembic upgrade head` on a fresh database failed: {failed}.",
-        "revision 0001 runs on an empty database",
-    )
+    config = upgraded(teach, FRESH, migrations(tmp_path, module, db_url))
     failed = downgrade(config)
     left = tables(db_url)
     assert failed is None and not left, teach(

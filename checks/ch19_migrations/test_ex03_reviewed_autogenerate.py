@@ -14,14 +14,8 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from checks.ch19_migrations._alembic import (
-    described,
-    downgrade,
-    drift,
-    migrations,
-    tables,
-    upgrade,
-)
+from checks.ch19_migrations._alembic import downgrade, migrations, tables, upgrade
+from checks.ch19_migrations.conftest import assert_no_drift, upgraded
 from fastlings.testing import Teach
 
 HISTORY = {
@@ -91,15 +85,18 @@ def seeded_at_0001(tmp_path: Path, module: ModuleType, db_url: str, teach: Teach
     return config
 
 
+WITH_ROWS = f"With {len(USERS)} users at revision 0001, `alembic upgrade head` failed: {{failed}}."
+
+
 def test_upgrade_keeps_every_name(
     module: ModuleType, db_url: str, tmp_path: Path, teach: Teach
 ) -> None:
-    config = seeded_at_0001(tmp_path, module, db_url, teach)
-    failed = upgrade(config)
-    assert failed is None, teach(
-        f"With {len(USERS)} users at revision 0001, `alembic upgrade head` failed: {failed}.",
+    upgraded(
+        teach,
         "0002 runs on a table that has rows: a rename instead of drop + add, a server "
         "default for the new NOT NULL column, and on SQLite `op.batch_alter_table(...)`",
+        seeded_at_0001(tmp_path, module, db_url, teach),
+        observed=WITH_ROWS,
     )
     rows = query(db_url, "SELECT id, full_name, created_at FROM users ORDER BY id")
     names = {row[0]: row[1] for row in rows}
@@ -118,16 +115,15 @@ def test_upgrade_keeps_every_name(
 def test_upgraded_schema_matches_the_models(
     module: ModuleType, db_url: str, tmp_path: Path, teach: Teach
 ) -> None:
-    config = migrations(tmp_path, module, db_url, HISTORY)
-    failed = upgrade(config)
-    assert failed is None, teach(
-        f"`alembic upgrade head` on a fresh database failed: {failed}.",
+    upgraded(
+        teach,
         "0001 then 0002 run on an empty database too",
+        migrations(tmp_path, module, db_url, HISTORY),
     )
-    diffs = drift(db_url, module.Base.metadata)
-    assert not diffs, teach(
-        f"After `alembic upgrade head`, autogenerate finds {len(diffs)} difference(s) between "
-        f"the database and the models: {described(diffs)}.",
+    assert_no_drift(
+        db_url,
+        module.Base.metadata,
+        teach,
         "none: reviewing may change how 0002 gets there, not where it ends",
     )
 
@@ -135,11 +131,11 @@ def test_upgraded_schema_matches_the_models(
 def test_downgrade_gives_the_names_back(
     module: ModuleType, db_url: str, tmp_path: Path, teach: Teach
 ) -> None:
-    config = seeded_at_0001(tmp_path, module, db_url, teach)
-    failed = upgrade(config)
-    assert failed is None, teach(
-        f"With {len(USERS)} users at revision 0001, `alembic upgrade head` failed: {failed}.",
+    config = upgraded(
+        teach,
         "0002 runs on a table that has rows (see the first check)",
+        seeded_at_0001(tmp_path, module, db_url, teach),
+        observed=WITH_ROWS,
     )
     failed = downgrade(config, "0001_create_users")
     assert failed is None, teach(

@@ -7,10 +7,15 @@ the module is imported, while the app starts, during requests, or while it stops
 
 from types import ModuleType
 
+import pytest
 from httpx import Response
 
 from checks.ch20_settings_lifespan.conftest import RatesService, Spy
 from fastlings.testing import ClientFactory, Teach
+
+# Every check runs with the fake rates service up, SHOP_RATES_URL pointing at it before the
+# module is imported.
+pytestmark = pytest.mark.usefixtures("rates_service")
 
 EXPECTED = {"amount": 10.0, "currency": "JPY", "rate": 150.0, "converted": 1500.0}
 
@@ -39,11 +44,7 @@ async def test_conversion_uses_the_rates_service(
 
 
 async def test_client_is_created_at_startup(
-    rates_service: RatesService,
-    app_module: ModuleType,
-    spy: Spy,
-    make_client: ClientFactory,
-    teach: Teach,
+    app_module: ModuleType, spy: Spy, make_client: ClientFactory, teach: Teach
 ) -> None:
     at_import = spy.of("client", "import")
     assert not at_import, teach(
@@ -75,11 +76,7 @@ async def test_client_is_created_at_startup(
 
 
 async def test_client_is_closed_at_shutdown(
-    rates_service: RatesService,
-    app_module: ModuleType,
-    spy: Spy,
-    make_client: ClientFactory,
-    teach: Teach,
+    app_module: ModuleType, spy: Spy, make_client: ClientFactory, teach: Teach
 ) -> None:
     async with make_client(app_module.app) as client:
         converts(await convert(client), teach)

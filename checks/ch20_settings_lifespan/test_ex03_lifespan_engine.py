@@ -12,8 +12,12 @@ from httpx import AsyncClient, Response
 from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from checks.ch20_settings_lifespan.conftest import RatesService, Spy
+from checks.ch20_settings_lifespan.conftest import Spy
 from fastlings.testing import ClientFactory, Teach, require
+
+# Every check runs with the fake rates service up, SHOP_RATES_URL pointing at it before the
+# module is imported.
+pytestmark = pytest.mark.usefixtures("rates_service")
 
 ORDER = {"item": "tea \\ pot", "amount": 10.0, "currency": "EUR"}
 
@@ -41,11 +45,7 @@ async def stored_items(url_or_engine: str | AsyncEngine) -> list[str]:
 
 
 async def test_orders_are_stored(
-    rates_service: RatesService,
-    app_module: ModuleType,
-    make_client: ClientFactory,
-    engine: AsyncEngine,
-    teach: Teach,
+    app_module: ModuleType, make_client: ClientFactory, engine: AsyncEngine, teach: Teach
 ) -> None:
     async with make_client(app_module.app) as client:
         await place_order(client, teach)
@@ -56,9 +56,7 @@ async def test_orders_are_stored(
     )
 
 
-async def test_nothing_is_created_at_import(
-    rates_service: RatesService, app_module: ModuleType, spy: Spy, teach: Teach
-) -> None:
+async def test_nothing_is_created_at_import(app_module: ModuleType, spy: Spy, teach: Teach) -> None:
     made = spy.of("engine", "import") + spy.of("client", "import")
     made += spy.of("settings", "import")
     found = ", ".join(f"{c.kind} at line {c.line}" for c in made)
@@ -71,7 +69,6 @@ async def test_nothing_is_created_at_import(
 
 
 async def test_database_url_is_read_at_startup(
-    rates_service: RatesService,
     app_module: ModuleType,
     other_db_url: str,
     make_client: ClientFactory,
@@ -98,11 +95,7 @@ async def test_database_url_is_read_at_startup(
 
 
 async def test_engine_is_disposed_at_shutdown(
-    rates_service: RatesService,
-    app_module: ModuleType,
-    spy: Spy,
-    make_client: ClientFactory,
-    teach: Teach,
+    app_module: ModuleType, spy: Spy, make_client: ClientFactory, teach: Teach
 ) -> None:
     async with make_client(app_module.app) as client:
         await place_order(client, teach)

@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from httpx import Response
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fastlings.testing import Teach, WireFactory
 
 MAIL_DELAY = 0.3  # seconds the learner's mail provider sleeps, set through SHOP_MAIL_DELAY
 QUICK_MAIL = 0.01
@@ -31,6 +34,31 @@ async def receipts(engine: AsyncEngine) -> list[tuple[int, str]]:
     async with engine.connect() as conn:
         rows = await conn.execute(text("SELECT order_id, status FROM receipts ORDER BY id"))
         return [(int(r[0]), str(r[1])) for r in rows]
+
+
+async def order_and_receipts(
+    wire: WireFactory, body: dict[str, Any] = ORDER
+) -> tuple[Response, list[tuple[int, str]]]:
+    """POST /orders with `body` on a freshly wired app: the response, and the receipts stored
+    once the request has finished (the client returns after the background work too)."""
+    async with wire() as wired:
+        response = await wired.client.post("/orders", json=body)
+        return response, await receipts(wired.engine)
+
+
+async def assert_receipt_lands(wire: WireFactory, teach: Teach, finished: str, why: str) -> None:
+    """One order gets its 201 and, once the request has finished, one receipt marked 'sent'.
+    `finished` completes "After POST /orders had finished"; `why` follows the expected receipt."""
+    response, stored = await order_and_receipts(wire)
+    assert response.status_code == 201, teach(
+        f"POST /orders {ORDER} answered {response.status_code} {response.text[:200]}.",
+        "201 with the stored order",
+    )
+    order_id = response.json()["id"]
+    assert stored == [(order_id, "sent")], teach(
+        f"After POST /orders had finished{finished}, the receipts table held {stored}.",
+        f"one receipt [({order_id}, 'sent')]{why}",
+    )
 
 
 @dataclass

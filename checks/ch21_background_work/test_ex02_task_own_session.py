@@ -13,6 +13,7 @@ from checks.ch21_background_work.conftest import (
     Clock,
     ResponseClock,
     SessionUse,
+    assert_receipt_lands,
     receipts,
 )
 from fastlings.testing import Teach, WireFactory
@@ -21,19 +22,7 @@ from fastlings.testing import Teach, WireFactory
 async def test_receipt_lands(
     quick_mail: float, module: ModuleType, wire: WireFactory, teach: Teach
 ) -> None:
-    async with wire() as wired:
-        response = await wired.client.post("/orders", json=ORDER)
-        assert response.status_code == 201, teach(
-            f"POST /orders {ORDER} answered {response.status_code} {response.text[:200]}.",
-            "201 with the stored order",
-        )
-        stored = await receipts(wired.engine)
-    order_id = response.json()["id"]
-    assert stored == [(order_id, "sent")], teach(
-        f"After POST /orders had finished, background work included, the receipts table held "
-        f"{stored}.",
-        f"one receipt [({order_id}, 'sent')], written by the job",
-    )
+    await assert_receipt_lands(wire, teach, ", background work included", ", written by the job")
 
 
 async def test_job_never_uses_the_request_session(

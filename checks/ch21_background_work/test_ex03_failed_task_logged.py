@@ -9,7 +9,7 @@ from types import ModuleType
 
 import pytest
 
-from checks.ch21_background_work.conftest import ORDER, receipts
+from checks.ch21_background_work.conftest import ORDER, order_and_receipts
 from fastlings.testing import Teach, WireFactory
 
 BOUNCING = {"email": "grace@bounce.example", "item": "kettle"}
@@ -18,9 +18,7 @@ BOUNCING = {"email": "grace@bounce.example", "item": "kettle"}
 async def test_good_address_gets_its_receipt(
     quick_mail: float, module: ModuleType, wire: WireFactory, teach: Teach
 ) -> None:
-    async with wire() as wired:
-        response = await wired.client.post("/orders", json=ORDER)
-        stored = await receipts(wired.engine)
+    response, stored = await order_and_receipts(wire)
     assert response.status_code == 201, teach(
         f"POST /orders {ORDER} answered {response.status_code} {response.text[:200]}.", "201"
     )
@@ -33,9 +31,7 @@ async def test_good_address_gets_its_receipt(
 async def test_bounce_keeps_the_201_and_claims_no_receipt(
     quick_mail: float, module: ModuleType, wire: WireFactory, teach: Teach
 ) -> None:
-    async with wire() as wired:
-        response = await wired.client.post("/orders", json=BOUNCING)
-        stored = await receipts(wired.engine)
+    response, stored = await order_and_receipts(wire, BOUNCING)
     assert response.status_code == 201, teach(
         f"POST /orders for {BOUNCING['email']} answered {response.status_code} "
         f"{response.text[:200]}.",
