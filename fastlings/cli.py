@@ -325,7 +325,7 @@ def snippets(root: RootOption = None) -> None:
     typer.echo(f"{len(changed)} lesson(s) changed")
 
 
-# -- instructors: grade-class and workshop mode (fastlings/grade_class.py, workshop.py) -------
+# -- instructors: grade-class and workshop mode (fastlings/grading/, workshop.py) ------------
 workshop_app = typer.Typer(help="Workshop mode: focus the course on the chapters of the day.")
 app.add_typer(workshop_app, name="workshop")
 
@@ -359,13 +359,10 @@ def grade_class_command(
     db_url: Annotated[
         str | None, typer.Option("--db-url", help="Run the checks on this database server.")
     ] = None,
-    fork_server: Annotated[
-        bool,
-        typer.Option(
-            help="Fork each learner's process from a pre-imported server (faster); "
-            "--no-fork-server starts each from scratch."
-        ),
-    ] = True,
+    learner_timeout: Annotated[
+        float,
+        typer.Option("--learner-timeout", min=10, help="Wall-clock seconds per learner, in all."),
+    ] = 600.0,
     reuse: Annotated[
         bool,
         typer.Option(
@@ -373,12 +370,19 @@ def grade_class_command(
             "own run of it; --no-reuse runs every learner's every file."
         ),
     ] = True,
+    unsafe_no_sandbox: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe-no-sandbox",
+            help="Run learner code without the bubblewrap sandbox (trusted code only).",
+        ),
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Instructors: grade every learner's exercises/ against this course's own checks."""
-    from fastlings.grade_class_cli import run_grade_class
+    from fastlings.grading.commands import grade_class
 
-    code = run_grade_class(
+    code = grade_class(
         _root(root),
         submissions,
         exercises=exercises,
@@ -387,9 +391,10 @@ def grade_class_command(
         check_timeout=check_timeout,
         exercise_timeout=exercise_timeout,
         memory_mb=memory_mb,
+        learner_timeout=learner_timeout,
         db_url=db_url,
-        fork_server=fork_server,
         reuse=reuse,
+        unsafe_no_sandbox=unsafe_no_sandbox,
     )
     raise typer.Exit(code)
 
@@ -453,10 +458,14 @@ def autograde(
     ],
     check_timeout: Annotated[float, typer.Option("--check-timeout", min=1)] = 10.0,
     exercise_timeout: Annotated[float, typer.Option("--exercise-timeout", min=5)] = 60.0,
+    unsafe_no_sandbox: Annotated[
+        bool,
+        typer.Option("--unsafe-no-sandbox", help="Run without the sandbox (trusted code only)."),
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Instructors' CI (GitHub Classroom): grade one submission; exit 0 only on full points."""
-    from fastlings.grade_class_cli import run_autograde
+    from fastlings.grading.commands import autograde as run_autograde
 
     code = run_autograde(
         _root(root),
@@ -464,6 +473,7 @@ def autograde(
         exercises,
         check_timeout=check_timeout,
         exercise_timeout=exercise_timeout,
+        unsafe_no_sandbox=unsafe_no_sandbox,
     )
     raise typer.Exit(code)
 
@@ -471,12 +481,9 @@ def autograde(
 @app.command("classroom-workflow")
 def classroom_workflow(root: RootOption = None) -> None:
     """Maintainers: (re)write .github/workflows/classroom.yml from course.toml."""
-    from fastlings.classroom import write_workflow
-    from fastlings.manifest import load_course
+    from fastlings.grading.commands import classroom_workflow as write
 
-    course = load_course(_root(root))
-    path = write_workflow(course)
-    typer.echo(f"wrote {path.relative_to(course.root)} ({course.total_points} points)")
+    typer.echo(write(_root(root)))
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Scores from check results and the manifest's points. Shared by `grade` and `grade-class`.
+"""Scores from check results and the manifest's points. Shared by `grade` and class grading.
 
 An exercise earns its points when every one of its checks passes. With `partial_credit = true`
 in the manifest, each distinct check (a parametrised check counts once, and passes only when

@@ -1,0 +1,286 @@
+"""The child's audit hook (`sys.addaudithook`): installed before any learner code, never removed.
+
+It holds, in its closure only, the result channel's sender and the integrity snapshot, so no
+module, object or frame that learner code can reach holds the key or the pipe. Results leave
+the child only through the event `fastlings.grading`, raised by the child's pytest plugin, and
+the hook sends one only when:
+  - it comes from the main thread, and every frame on the stack (pluggy's excepted) runs one of
+    the code objects pytest uses to report a check (`call_and_report` <- `runtestprotocol` <-
+    ... <- the child's `main`): a call scheduled by learner code (an event-loop callback, a
+    thread, a finalizer, a partial of a pytest hook) has other frames below it and is refused;
+  - the record is the one the collector made for that very report (node, phase, outcome), for
+    the node pytest is running, in the collected order, once per phase;
+  - the machinery is intact (`fastlings.grading.integrity`).
+
+While learner code is on the stack (a frame from a file outside the Python environment, the
+grading tooling and the course's checks), the hook refuses, and reports as `tampered`:
+`gc.get_objects/get_referrers/get_referents`, handing out frames (`sys._getframe`,
+`sys._current_frames`, `tb_frame`, `gi_frame`, `cr_frame`, `ag_frame`) to learner code or to
+the stdlib helpers that return them (`inspect`, `traceback.walk_*`, pytest's `_code`),
+replacing the code, defaults or keyword defaults of a function it did not define, creating
+code or functions that claim a trusted file name, and installing a Python signal handler. At
+any time after the snapshot it refuses `ctypes`, trace and profile functions, another audit
+hook, and opening `/proc/*/mem`-like files. Each refusal raises in the caller and is sent as
+`tampered` at once, so catching the exception does not help.
+"""
+
+from __future__ import annotations
+
+import _thread
+import functools
+import signal
+import sys
+from collections.abc import Callable
+from types import CodeType, FrameType, FunctionType, MethodType
+from typing import Any
+
+EVENT = "fastlings.grading"
+FRAME_EVENTS = frozenset({"sys._getframe", "sys._current_frames", "sys._current_exceptions"})
+FRAME_ATTRS = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
+CODE_ATTRS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
+ALWAYS = frozenset({"sys.settrace", "sys.setprofile", "sys.addaudithook"})
+GC = frozenset({"gc.get_objects", "gc.get_referrers", "gc.get_referents"})
+SPOOF = frozenset({"compile", "exec", "code.__new__", "function.__new__"})
+WATCHED = FRAME_EVENTS | ALWAYS | GC | SPOOF
+WATCHED |= {EVENT, "fastlings.signal", "object.__setattr__", "object.__delattr__"}
+# stdlib and pytest helpers that return frames to their caller
+LEAKERS = ("/inspect.py", "/traceback.py", "/_pytest/_code/code.py", "/asyncio/base_tasks.py",
+           "/bdb.py", "/pdb.py")  # fmt: skip
+# ... unless one of their own frames consumes the frames and returns text
+CONSUMERS = frozenset({"_extract_from_extended_frame_gen", "extract_stack", "format_exc",
+                       "print_exc", "format_exception", "print_exception"})  # fmt: skip
+MEMORY_FILES = ("/mem", "/pagemap", "/kcore", "/kmem", "/syscall")
+
+
+class Refused(RuntimeError):
+    """Raised in learner code for an operation that grading forbids."""
+
+
+def install(
+    send: Callable[..., None],
+    *,
+    trusted_roots: tuple[str, ...],
+    report_codes: set[CodeType],
+    chain_codes: set[CodeType],
+    pluggy_root: str,
+    snapshot: Callable[[Any], Any],
+) -> None:
+    """Install the hook. `send` is the channel's end; `report_codes` the plugin's emitting
+    functions; `chain_codes` every other code object allowed on the stack of a report;
+    `snapshot(config)` builds the integrity object when collection ends."""
+    get_ident, main_ident = _thread.get_ident, _thread.get_ident()
+    getframe = sys._getframe
+    busy: set[int] = set()
+    cache: dict[str, bool] = {}
+    report_ids = {id(c) for c in report_codes}
+    chain_ids = {id(c) for c in chain_codes} | {id(f.f_code) for f in _stack(getframe(1))}
+    keep = (report_codes, chain_codes)  # the ids above stay valid
+    state: dict[str, Any] = {"armed": False, "integrity": None, "order": [], "at": 0,
+                             "phases": set(), "records": 0, "tampered": None}  # fmt: skip
+
+    def trusted(code: CodeType) -> bool:
+        name = code.co_filename
+        known = cache.get(name)
+        if known is None:
+            known = cache[name] = name.startswith("<frozen ") or name.startswith(trusted_roots)
+        return known
+
+    def tamper(reason: str) -> None:
+        if state["tampered"] is None:
+            state["tampered"] = reason
+            send("tampered", reason=reason)
+        raise Refused(f"refused while grading: {reason}")
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event == "object.__getattr__":
+            if args[1] not in FRAME_ATTRS:
+                if args[1] in CODE_ATTRS and id(args[0]) in guards:
+                    tamper(f"learner code read the {args[1]} of the signal guard")
+                return
+        elif event == "open":
+            path = args[0]
+            if state["armed"] and isinstance(path, (str, bytes)):
+                text = path.decode(errors="replace") if isinstance(path, bytes) else path
+                if text.startswith(("/proc/", "/dev/")) and text.endswith(MEMORY_FILES):
+                    tamper(f"opened {text}")
+            return
+        elif event.startswith("ctypes."):
+            if state["armed"]:
+                tamper(f"used ctypes ({event})")
+            return
+        elif event not in WATCHED:
+            return
+        ident = get_ident()
+        if ident in busy:
+            return  # the hook's own work
+        busy.add(ident)
+        try:
+            check(event, args, getframe(1), ident)
+        finally:
+            busy.discard(ident)
+
+    def check(event: str, args: tuple[Any, ...], caller: FrameType, ident: int) -> None:
+        if event == "fastlings.signal":
+            handler = args[0]
+            if state["armed"] and callable(handler) and handler is not signal.default_int_handler:
+                function = handler.func if isinstance(handler, functools.partial) else handler
+                function = function.__func__ if isinstance(function, MethodType) else function
+                if not isinstance(function, FunctionType) or not trusted(function.__code__):
+                    tamper("learner code installed a signal handler")
+            return
+        if event == EVENT:
+            if caller.f_code is None or id(caller.f_code) not in report_ids:
+                tamper("the result event was raised by other code")
+            deliver(args, caller, ident)
+            return
+        if not state["armed"]:
+            return
+        if event in ALWAYS:
+            tamper(f"{event} was called")
+        frames = _stack(caller)
+        untrusted = [i for i, f in enumerate(frames) if not trusted(f.f_code)]
+        if not untrusted:
+            return
+        if event in GC:
+            tamper(f"{event} was called by learner code")
+        elif event in FRAME_EVENTS or event == "object.__getattr__":
+            frame_access(event, args, frames, untrusted)
+        elif event in ("object.__setattr__", "object.__delattr__"):
+            target = args[0]
+            if (
+                args[1] in CODE_ATTRS
+                and isinstance(target, FunctionType)
+                and trusted(target.__code__)
+            ):
+                tamper(f"the {args[1]} of {target.__qualname__} was replaced")
+        elif event in SPOOF:
+            spoof(event, args, frames)
+
+    def frame_access(
+        event: str, args: tuple[Any, ...], frames: list[FrameType], bad: list[int]
+    ) -> None:
+        index = 0
+        while index < len(frames) and frames[index].f_code.co_filename.endswith(LEAKERS):
+            if frames[index].f_code.co_name in CONSUMERS:
+                return  # turned into text before it returns
+            index += 1
+        what = event if event != "object.__getattr__" else f"reading {args[1]}"
+        if index == len(frames) or not trusted(frames[index].f_code):
+            tamper(f"learner code asked for a stack frame ({what})")
+        if event == "sys._getframe" and index + 1 in bad:
+            zone = frames[: bad[-1] + 1]
+            if not any(f is args[0] for f in zone):
+                tamper("learner code asked for a frame of the grading machinery")
+
+    def spoof(event: str, args: tuple[Any, ...], frames: list[FrameType]) -> None:
+        if frames[0].f_code.co_filename.startswith("<frozen importlib"):
+            return  # an import
+        if event == "compile":
+            name = args[1]
+        elif event == "function.__new__" or event == "exec":
+            code = args[0]
+            name = code.co_filename if isinstance(code, CodeType) else ""
+        else:
+            name = args[1]
+        if isinstance(name, bytes):
+            name = name.decode(errors="replace")
+        if isinstance(name, str) and name.startswith(trusted_roots):
+            tamper(f"learner code made code that claims to be {name}")
+
+    def deliver(args: tuple[Any, ...], caller: FrameType, ident: int) -> None:
+        kind, payload = args[0], args[1]
+        if state["tampered"] is not None:
+            raise Refused("the run is already marked as tampered")
+        if not state["armed"]:  # no learner code has run yet
+            if kind == "collected":
+                state["integrity"] = snapshot(payload["config"])
+                state["order"] = list(payload["nodeids"])
+                state["armed"] = True
+                send("collected", nodeids=state["order"])
+            elif kind == "tampered":
+                state["tampered"] = str(payload)
+                send("tampered", reason=str(payload))
+            elif kind == "early":
+                state["records"] += 1
+                send("record", record=payload)
+            elif kind == "sandbox":
+                send("sandbox", description=str(payload))
+            return
+        if ident != main_ident:
+            tamper("a result was reported from another thread")
+        for frame in _stack(caller.f_back):
+            code = frame.f_code
+            if code.co_filename.startswith(pluggy_root) or id(code) in chain_ids:
+                continue
+            if code.co_filename.startswith("<frozen runpy"):
+                continue
+            tamper(f"a result was reported from {code.co_filename}:{code.co_name}")
+        integrity = state["integrity"]
+        broken = integrity.broken() if integrity is not None else None
+        if broken:
+            tamper(broken)
+        if kind == "report":
+            report(payload)
+        elif kind == "finish":
+            if not payload.get("collect_only") and state["at"] < len(state["order"]):
+                tamper("the run finished before every check reported")
+            send("finish", exitstatus=int(payload["exitstatus"]), records=state["records"])
+
+    def report(payload: dict[str, Any]) -> None:
+        nodeid, when, outcome = payload["nodeid"], payload["when"], payload["outcome"]
+        order, at = state["order"], state["at"]
+        if at >= len(order):
+            tamper(f"a report for {nodeid} arrived after the last check")
+        if nodeid != order[at]:
+            if when == "setup" and at + 1 < len(order) and order[at + 1] == nodeid:
+                if "teardown" not in state["phases"]:
+                    tamper(f"{order[at]} was left before its teardown")
+                state["at"] = at = at + 1
+                state["phases"] = set()
+            else:
+                tamper(f"a report for {nodeid} arrived out of order")
+        if when in state["phases"]:
+            tamper(f"a second {when} report for {nodeid}")
+        state["phases"].add(when)
+        records = payload["records"]
+        if len(records) > 1:
+            tamper("several records were made for one report")
+        for record in records:
+            if type(record) is not dict or record.get("nodeid") != nodeid:
+                tamper("a record does not match its report")
+            if record.get("phase") != when or (when == "call" and record.get("outcome") != outcome):
+                tamper("a record does not match its report")
+            state["records"] += 1
+            send("record", record=record)
+        if when == "teardown" and at == len(order) - 1:
+            state["at"] = len(order)
+
+    guards: set[int] = set()
+    sys.addaudithook(hook)
+    guards.add(id(_guard_signals()))
+    del keep
+
+
+def _stack(frame: FrameType | None) -> list[FrameType]:
+    frames: list[FrameType] = []
+    while frame is not None:
+        frames.append(frame)
+        frame = frame.f_back
+    return frames
+
+
+def _guard_signals() -> Callable[..., Any]:
+    """A Python signal handler receives the interrupted frame, with no audit event: the guard
+    raises `fastlings.signal` first, and the hook refuses, once the snapshot is taken, any
+    handler but the tooling's own functions (and SIG_DFL, SIG_IGN). The real function is kept
+    as a default argument, which the hook does not let learner code read."""
+    import _signal
+
+    def guarded(
+        signalnum: int, handler: Any, _signal_: Any = _signal.signal, _audit: Any = sys.audit
+    ) -> Any:
+        _audit("fastlings.signal", handler)
+        return _signal_(signalnum, handler)
+
+    _signal.signal = guarded  # `signal.signal` calls it
+    return guarded
