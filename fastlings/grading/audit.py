@@ -137,24 +137,40 @@ def install(
             return
         if event in ALWAYS:
             tamper(f"{event} was called")
-        frames = _stack(caller)
-        untrusted = [i for i, f in enumerate(frames) if not trusted(f.f_code)]
-        if not untrusted:
-            return
-        if event in GC:
-            tamper(f"{event} was called by learner code")
-        elif event in FRAME_EVENTS or event == "object.__getattr__":
-            frame_access(event, args, frames, untrusted)
-        elif event in ("object.__setattr__", "object.__delattr__"):
+        if event in ("object.__setattr__", "object.__delattr__"):
             target = args[0]
             if (
                 args[1] in CODE_ATTRS
-                and isinstance(target, FunctionType)
+                and type(target) is FunctionType
                 and trusted(target.__code__)
+                and learner_on_stack(caller)
             ):
                 tamper(f"the {args[1]} of {target.__qualname__} was replaced")
-        elif event in SPOOF:
-            spoof(event, args, frames)
+            return
+        if event in SPOOF:
+            if not trusted(caller.f_code):
+                spoof(event, args)
+            return
+        if event in GC:
+            if learner_on_stack(caller):
+                tamper(f"{event} was called by learner code")
+            return
+        code = caller.f_code  # a frame is being handed out
+        if trusted(code) and not code.co_filename.endswith(LEAKERS):
+            back = caller.f_back
+            if event != "sys._getframe" or back is None or trusted(back.f_code):
+                return  # trusted code asked, for itself
+        frames = _stack(caller)
+        untrusted = [i for i, f in enumerate(frames) if not trusted(f.f_code)]
+        if untrusted:
+            frame_access(event, args, frames, untrusted)
+
+    def learner_on_stack(frame: FrameType | None) -> bool:
+        while frame is not None:
+            if not trusted(frame.f_code):
+                return True
+            frame = frame.f_back
+        return False
 
     def frame_access(
         event: str, args: tuple[Any, ...], frames: list[FrameType], bad: list[int]
@@ -172,9 +188,8 @@ def install(
             if not any(f is args[0] for f in zone):
                 tamper("learner code asked for a frame of the grading machinery")
 
-    def spoof(event: str, args: tuple[Any, ...], frames: list[FrameType]) -> None:
-        if frames[0].f_code.co_filename.startswith("<frozen importlib"):
-            return  # an import
+    def spoof(event: str, args: tuple[Any, ...]) -> None:
+        """Learner code compiling or executing code that claims a trusted file name."""
         if event == "compile":
             name = args[1]
         elif event == "function.__new__" or event == "exec":
@@ -216,9 +231,10 @@ def install(
                 continue
             tamper(f"a result was reported from {code.co_filename}:{code.co_name}")
         integrity = state["integrity"]
-        broken = integrity.broken() if integrity is not None else None
-        if broken:
-            tamper(broken)
+        if kind == "finish" or payload.get("records"):  # before anything is sent
+            broken = integrity.broken() if integrity is not None else None
+            if broken:
+                tamper(broken)
         if kind == "report":
             report(payload)
         elif kind == "finish":

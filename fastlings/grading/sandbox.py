@@ -230,7 +230,7 @@ def run_worker(
     scratch = None if sandboxed else tempfile.mkdtemp(prefix="fastlings-unsafe-")
     if sandboxed:
         command = bwrap_command(limits, shared_network=db_url is not None, command=child_command())
-        cwd, env = "/", {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        cwd, env = "/", {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}  # bwrap's own, seen at /proc/1
     else:
         command, cwd = child_command(), str(scratch)
         env = child_env(str(scratch), str(Path(_tooling()).parent))
@@ -248,6 +248,9 @@ def run_worker(
             read_channel(run, lambda: proc.poll() is not None, read_fd, key, end)
             if run.timed_out and deadline is not None and deadline < own_deadline:
                 run.budget_spent = time.monotonic() >= deadline
+            if not run.finished and not run.timed_out:  # let it say how it ended (SIGSYS...)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=3)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
             with contextlib.suppress(ProcessLookupError, PermissionError):
