@@ -104,7 +104,7 @@ CASES: dict[str, Case] = {
     "sys_exit": Case(code("solution", "sys_exit"), code("solution"), (0, 5), "called exit()"),
     "fake_print": Case(code("starter", "fake_print"), code("starter"), (0, 0)),
     "patch_runner": Case(
-        code("starter", "patch_runner"), code("solution"), (0, 5), "call_and_report"
+        code("starter", "patch_runner"), code("solution"), (0, 5), "a result was reported from"
     ),
     "patch_report": Case(
         code("starter", "patch_report"), code("solution"), (0, 5), "TestReport.__init__"
