@@ -6,9 +6,10 @@ exercise's points in `course.toml`, and the `autograding-grading-reporter` step 
 scores to GitHub Classroom. GitHub's runners then grade every push, one learner per runner.
 
 Each step runs `fastlings autograde <exercise> --root course --submission submission`: the same
-sandboxed grader as `grade-class` (bubblewrap, installed by the workflow), with the checks, manifest and points of a pristine checkout of
-the course (`course/`, the template repository named by the `FASTLINGS_COURSE_REPO` variable)
-and only `exercises/` from the learner's push (`submission/`). It exits 0 only when the exercise
+sandboxed grader as `grade-class` (bubblewrap, which the workflow installs), with the checks,
+manifest and points of a pristine checkout of the course (`course/`, the template repository
+named by the `FASTLINGS_COURSE_REPO` variable) and only `exercises/` from the learner's push
+(`submission/`). It exits 0 only when the exercise
 earns its points, which is what the command grader scores.
 """
 

@@ -109,7 +109,9 @@ CASES: dict[str, Case] = {
     "patch_report": Case(
         code("starter", "patch_report"), code("solution"), (0, 5), "TestReport.__init__"
     ),
-    "register_plugin": Case(code("starter", "register_plugin"), code("solution"), (0, 5), "stack frame"),
+    "register_plugin": Case(
+        code("starter", "register_plugin"), code("solution"), (0, 5), "stack frame"
+    ),
     "forge_records": Case(
         code("starter", "forge_records"), code("solution"), (0, 5), "stack frame"
     ),

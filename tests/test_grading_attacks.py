@@ -204,7 +204,7 @@ def _common(graded: dict[str, Any], attacker: str) -> dict[str, Any] | None:
     with contextlib.suppress(OSError):
         shadow = Path("/etc/shadow").read_text().splitlines()[0]
         assert shadow not in everything
-    assert not Path("/tmp/pwned").exists()
+    assert not Path("/tmp/pwned").exists()  # noqa: S108 - what the attacks try to create
     folder = FOLDER_NAMES.get(attacker, attacker)
     if attacker in SKIPPED:
         assert folder not in learners
@@ -215,7 +215,9 @@ def _common(graded: dict[str, Any], attacker: str) -> dict[str, Any] | None:
 
 
 @pytest.mark.parametrize("attack_class", sorted(ISSUE_CLASSES))
-def test_every_attack_class_of_the_issue_is_defeated(graded: dict[str, Any], attack_class: str) -> None:
+def test_every_attack_class_of_the_issue_is_defeated(
+    graded: dict[str, Any], attack_class: str
+) -> None:
     for attacker in ISSUE_CLASSES[attack_class]:
         _common(graded, attacker)
 
@@ -240,7 +242,9 @@ def test_our_own_attacks_are_defeated(graded: dict[str, Any], attacker: str) -> 
         ("timers", "budget of 15s"),
     ],
 )  # fmt: skip
-def test_the_reason_names_what_was_refused(graded: dict[str, Any], attacker: str, phrase: str) -> None:
+def test_the_reason_names_what_was_refused(
+    graded: dict[str, Any], attacker: str, phrase: str
+) -> None:
     grade = _common(graded, attacker)
     assert grade is not None
     assert phrase in json.dumps(grade), json.dumps(grade)[:1500]
@@ -250,7 +254,10 @@ def test_a_symlinked_submission_folder_is_skipped_with_the_reason(graded: dict[s
     _common(graded, "symlink_folder")
     skipped = graded["payload"]["skipped"]
     assert [s["folder"] for s in skipped] == ["symlink_folder"]
-    assert "symbolic link" in skipped[0]["reason"] and "symbolic link" in graded["texts"]["report.html"]
+    assert (
+        "symbolic link" in skipped[0]["reason"]
+        and "symbolic link" in graded["texts"]["report.html"]
+    )
 
 
 def test_csv_quotes_every_field_and_neutralises_formulas(graded: dict[str, Any]) -> None:
@@ -291,7 +298,9 @@ def test_a_planted_link_in_the_out_folder_is_replaced_not_followed(tmp_path: Pat
     assert not (out / "grades.json").is_symlink() and (out / "grades.json").is_file()
 
 
-def test_a_full_disk_keeps_the_previous_outputs_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_full_disk_keeps_the_previous_outputs_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out"
     report.write_outputs(_sample(), out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}

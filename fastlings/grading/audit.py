@@ -74,7 +74,6 @@ def install(
     cache: dict[str, bool] = {}
     report_ids = {id(c) for c in report_codes}
     chain_ids = {id(c) for c in chain_codes} | {id(f.f_code) for f in _stack(getframe(1))}
-    keep = (report_codes, chain_codes)  # the ids above stay valid
     state: dict[str, Any] = {"armed": False, "integrity": None, "order": [], "at": 0,
                              "phases": set(), "records": 0, "tampered": None}  # fmt: skip
 
@@ -273,8 +272,7 @@ def install(
 
     guards: set[int] = set()
     sys.addaudithook(hook)
-    guards.add(id(_guard_signals()))
-    del keep
+    guards.add(id(_guard_signals()))  # (the code objects behind the ids live in their functions)
 
 
 def _stack(frame: FrameType | None) -> list[FrameType]:
@@ -290,7 +288,7 @@ def _guard_signals() -> Callable[..., Any]:
     raises `fastlings.signal` first, and the hook refuses, once the snapshot is taken, any
     handler but the tooling's own functions (and SIG_DFL, SIG_IGN). The real function is kept
     as a default argument, which the hook does not let learner code read."""
-    import _signal
+    import _signal  # type: ignore[import-not-found]
 
     def guarded(
         signalnum: int, handler: Any, _signal_: Any = _signal.signal, _audit: Any = sys.audit

@@ -186,7 +186,7 @@ def guard_sockets() -> None:
                 raise PermissionError(f"network access is disabled while grading ({address!r})")
         original_connect(self, address)
 
-    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect = connect  # type: ignore[method-assign,assignment]
 
 
 def main() -> int:

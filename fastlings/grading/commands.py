@@ -72,10 +72,8 @@ def grade_class(
         reuse=reuse,
         unsafe_no_sandbox=unsafe_no_sandbox,
     )
-    _plain(
-        console,
-        f"Grading {len(submissions)} submission(s) on {len(entries)} exercise(s) with {jobs} job(s)",
-    )
+    what = f"{len(submissions)} submission(s) on {len(entries)} exercise(s) with {jobs} job(s)"
+    _plain(console, f"Grading {what}")
     with Progress(
         TextColumn("[bold]grading"),
         BarColumn(),

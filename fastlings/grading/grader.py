@@ -87,8 +87,9 @@ class ClassGrader:
             sandboxed=not self.options.unsafe_no_sandbox,
         )
         if not run.clean or run.collected is None:
+            why = f"{run.tampered or ''}\n{run.log}"
             raise RuntimeError(
-                f"collecting the course's own checks failed; run `fastlings verify`.\n{run.tampered or ''}{run.log}"
+                f"collecting the course's own checks failed (`fastlings verify`?)\n{why}"
             )
         for entry in self.entries:
             prefix = _rel(entry.checks_path, self.course) + "::"

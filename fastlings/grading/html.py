@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from fastlings.grading.models import ClassGrade
-from fastlings.grading.report import first_reason
+from fastlings.grading.scores import first_reason
 
 PASS, FAIL, TAMPER = "#2e7d32", "#c62828", "#6a1b9a"
 
@@ -119,10 +119,10 @@ def render(result: ClassGrade) -> str:
             )
     skipped = ""
     if result.skipped:
-        items = "".join(
+        listed = "".join(
             f"<li><code>{escape(s.folder)}</code>: {escape(s.reason)}</li>" for s in result.skipped
         )
-        skipped = f"<h2>Skipped submission folders</h2><ul>{items}</ul>"
+        skipped = f"<h2>Skipped submission folders</h2><ul>{listed}</ul>"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

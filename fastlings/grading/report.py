@@ -23,8 +23,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from fastlings.grading.html import render
 from fastlings.grading.models import ClassGrade
-from fastlings.grading.scores import ExerciseGrade
 
 OUTPUTS = {"csv": "grades.csv", "json": "grades.json", "html": "report.html"}
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -44,19 +44,6 @@ def terminal_safe(text: str) -> str:
 def csv_safe(value: object) -> str:
     text = _CSV_CONTROL.sub(" ", str(value))
     return "'" + text if text.lstrip()[:1] in _FORMULA or text[:1] in _FORMULA else text
-
-
-def first_reason(grade: ExerciseGrade) -> str | None:
-    """The reason an exercise earned nothing: the grader's, or the first failing check's."""
-    if grade.passed:
-        return None
-    if grade.reason:
-        return grade.reason
-    for check in grade.checks:
-        if not check.passed:
-            first = (check.message or check.outcome).strip().splitlines()
-            return f"{check.name}: {first[0] if first else check.outcome}"
-    return None
 
 
 def to_csv(result: ClassGrade) -> str:
@@ -108,8 +95,6 @@ def write_atomic(folder_fd: int, name: str, data: bytes) -> None:
 
 def write_outputs(result: ClassGrade, out: Path) -> dict[str, Path]:
     """Write the three outputs; OutputError names those that could not be written."""
-    from fastlings.grading.html import render
-
     rendered = {
         "csv": to_csv(result).encode(),
         "json": result.model_dump_json(indent=1).encode(),

@@ -126,7 +126,7 @@ def bwrap_command(limits: Limits, *, shared_network: bool, command: Sequence[str
             system += ["--ro-bind", path, path]
     for name in ETC_FILES:
         system += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-    env = child_env("/tmp", TOOLING)
+    env = child_env("/tmp", TOOLING)  # noqa: S108 - the sandbox's own tmpfs
     bwrap = [
         shutil.which("bwrap") or "bwrap",
         "--unshare-all",
@@ -141,8 +141,8 @@ def bwrap_command(limits: Limits, *, shared_network: bool, command: Sequence[str
         *binds,
         "--proc", "/proc",
         "--dev", "/dev",
-        "--size", str(limits.tmp_mb * MiB), "--tmpfs", "/tmp",
-        "--size", str(limits.shm_mb * MiB), "--tmpfs", "/dev/shm",
+        "--size", str(limits.tmp_mb * MiB), "--tmpfs", "/tmp",  # noqa: S108 - private tmpfs
+        "--size", str(limits.shm_mb * MiB), "--tmpfs", "/dev/shm",  # noqa: S108
         "--size", str(limits.tmp_mb * MiB), "--tmpfs", WORKDIR,
         "--chdir", WORKDIR,
     ]  # fmt: skip

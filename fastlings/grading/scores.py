@@ -89,3 +89,16 @@ def grade_run(course: Course, run: RunResult, entries: list[Entry] | None = None
         points_possible=sum(g.points_possible for g in graded),
         exercises=graded,
     )
+
+
+def first_reason(grade: ExerciseGrade) -> str | None:
+    """The reason an exercise earned nothing: the grader's, or the first failing check's."""
+    if grade.passed:
+        return None
+    if grade.reason:
+        return grade.reason
+    for check in grade.checks:
+        if not check.passed:
+            first = (check.message or check.outcome).strip().splitlines()
+            return f"{check.name}: {first[0] if first else check.outcome}"
+    return None
