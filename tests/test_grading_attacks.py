@@ -347,3 +347,73 @@ print(results, own)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("]")[0] == "[1, 1, 1, 1, 1, 1", done.stdout  # EPERM each
     assert done.stdout.strip().endswith(" 0")  # signal 0 to itself is allowed
+
+
+def _sandboxes() -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        with contextlib.suppress(OSError):
+            if (
+                entry.isdigit()
+                and b"fastlings.grading.child" in Path(f"/proc/{entry}/cmdline").read_bytes()
+            ):
+                found.append(int(entry))
+    return found
+
+
+def test_killing_the_grader_leaves_no_sandbox_and_nothing_in_tmp(tmp_path: Path) -> None:
+    """A learner loops forever; the grader is killed (SIGKILL) while it runs: its sandbox dies
+    with it (`--die-with-parent`), and no working copy or scratch is left in /tmp or /dev/shm
+    (they lived on the sandbox's own tmpfs)."""
+    import signal
+    import time
+
+    course = tmp_path / "course"
+    shutil.copytree(HERE / "fixture_course", course)
+    learner = tmp_path / "submissions" / "looper" / EXERCISE
+    learner.parent.mkdir(parents=True)
+    learner.write_text("while True:\n    pass\n" + (course / EXERCISE).read_text())
+
+    def ours(folder: str) -> set[str]:
+        """What a grader could leave: its working copies and scratch, or the sandbox user's."""
+        prefixes = (
+            "fastlings-grade",
+            "fastlings-scratch",
+            "fastlings-forkserver",
+            "fastlings-unsafe",
+        )
+        found = set()
+        for entry in os.scandir(folder):
+            with contextlib.suppress(OSError):
+                if (
+                    entry.name.startswith(prefixes)
+                    or entry.stat(follow_symlinks=False).st_uid == 65534
+                ):
+                    found.add(entry.name)
+        return found
+
+    before = {folder: ours(folder) for folder in ("/tmp", "/dev/shm")}  # noqa: S108
+    earlier = set(_sandboxes())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FASTLINGS_")}
+    env["PYTHONPATH"] = str(Path(report.__file__).resolve().parents[2])
+    grader = subprocess.Popen(
+        [sys.executable, "-c", "from fastlings.cli import main; main()", "grade-class",
+         str(tmp_path / "submissions"), "--no-reuse", "--out", str(tmp_path / "out")],
+        cwd=course, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    mine: list[int] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not mine:  # the looper's sandbox (the second run)
+        time.sleep(0.5)
+        mine = [p for p in _sandboxes() if p not in earlier]
+        if mine and not Path(f"/proc/{mine[0]}/cmdline").exists():
+            mine = []
+    assert mine, "no sandbox started"
+    time.sleep(6)  # past the collection: the looper's sandbox runs
+    assert [p for p in _sandboxes() if p not in earlier], "the looper's sandbox is not running"
+    grader.send_signal(signal.SIGKILL)
+    grader.wait()
+    time.sleep(2)
+    alive = [p for p in _sandboxes() if p not in earlier]
+    assert not alive, f"sandboxed children outlived the grader: {alive}"
+    assert {folder: ours(folder) for folder in ("/tmp", "/dev/shm")} == before  # noqa: S108
