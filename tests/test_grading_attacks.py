@@ -417,3 +417,32 @@ def test_killing_the_grader_leaves_no_sandbox_and_nothing_in_tmp(tmp_path: Path)
     alive = [p for p in _sandboxes() if p not in earlier]
     assert not alive, f"sandboxed children outlived the grader: {alive}"
     assert {folder: ours(folder) for folder in ("/tmp", "/dev/shm")} == before  # noqa: S108
+
+
+def test_without_bubblewrap_grading_refuses_unless_told_it_is_unsafe(tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    shutil.copytree(HERE / "fixture_course", course)
+    learner = tmp_path / "submissions" / "honest" / EXERCISE
+    learner.parent.mkdir(parents=True)
+    shutil.copyfile(course / "solutions/ch01_ping/ex01_ping.py", learner)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FASTLINGS_")}
+    env["PYTHONPATH"] = str(Path(report.__file__).resolve().parents[2])
+    env["PATH"] = str(tmp_path / "nothing-here")  # no bwrap, setpriv or unshare on it
+    command = [sys.executable, "-c", "from fastlings.cli import main; main()", "grade-class",
+               str(tmp_path / "submissions"), "--out", str(tmp_path / "out")]  # fmt: skip
+    refused = subprocess.run(
+        command, cwd=course, env=env, capture_output=True, text=True, check=False
+    )
+    assert refused.returncode == 2
+    assert "refusing to grade" in refused.stderr and "apt-get install bubblewrap" in refused.stderr
+    assert not (tmp_path / "out" / "grades.json").exists()
+    unsafe = subprocess.run(
+        [*command, "--unsafe-no-sandbox"], cwd=course, env=env, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert unsafe.returncode == 0, unsafe.stderr
+    assert "--unsafe-no-sandbox" in unsafe.stderr
+    payload = json.loads((tmp_path / "out" / "grades.json").read_text())
+    assert payload["isolation"].startswith("NO SANDBOX (--unsafe-no-sandbox)")
+    assert payload["learners"][0]["points_earned"] == 10
+    assert "NO SANDBOX" in (tmp_path / "out" / "report.html").read_text()
