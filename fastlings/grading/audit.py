@@ -1,9 +1,7 @@
 """The child's audit hook (`sys.addaudithook`): installed before any learner code, never removed.
 
-It holds, in its closure only, the result channel's sender and the integrity snapshot, so no
-module, object or frame that learner code can reach holds the key or the pipe. Results leave
-the child only through the event `fastlings.grading`, raised by the child's pytest plugin, and
-the hook sends one only when:
+It holds, in its closure only, the result channel's sender and the integrity snapshot. Results
+leave only through the event `fastlings.grading`, raised by the child's plugin, and only when:
   - it comes from the main thread, and every frame on the stack (pluggy's excepted) runs one of
     the code objects pytest uses to report a check (`call_and_report` <- `runtestprotocol` <-
     ... <- the child's `main`): a call scheduled by learner code (an event-loop callback, a
@@ -11,22 +9,22 @@ the hook sends one only when:
   - the record is the one the collector made for that very report (node, phase, outcome), for
     the node pytest is running, in the collected order, once per phase;
   - the machinery is intact (`fastlings.grading.integrity`).
-
 While learner code is on the stack (a frame from a file outside the Python environment, the
-grading tooling and the course's checks), the hook refuses, and reports as `tampered`:
+tooling and the course's checks), the hook refuses, and reports as `tampered`:
 `gc.get_objects/get_referrers/get_referents`, handing out frames (`sys._getframe`,
 `sys._current_frames`, `tb_frame`, `gi_frame`, `cr_frame`, `ag_frame`) to learner code or to
 the stdlib helpers that return them (`inspect`, `traceback.walk_*`, pytest's `_code`),
 replacing the code, defaults or keyword defaults of a function it did not define, creating
 code or functions that claim a trusted file name, and installing a Python signal handler. At
 any time after the snapshot it refuses `ctypes`, trace and profile functions, another audit
-hook, and opening `/proc/*/mem`-like files. Each refusal raises in the caller and is sent as
-`tampered` at once, so catching the exception does not help.
+hook, and opening `/proc/*/mem`-like files. Each refusal raises and is sent as `tampered` at
+once, so catching the exception does not help.
 """
 
 from __future__ import annotations
 
 import _thread
+import builtins as _b
 import functools
 import signal
 import sys
@@ -41,8 +39,7 @@ CODE_ATTRS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
 ALWAYS = frozenset({"sys.settrace", "sys.setprofile", "sys.addaudithook"})
 GC = frozenset({"gc.get_objects", "gc.get_referrers", "gc.get_referents"})
 SPOOF = frozenset({"compile", "exec", "code.__new__", "function.__new__"})
-WATCHED = FRAME_EVENTS | ALWAYS | GC | SPOOF
-WATCHED |= {EVENT, "fastlings.signal", "object.__setattr__", "object.__delattr__"}
+WATCHED = FRAME_EVENTS | ALWAYS | GC | SPOOF | {EVENT, "fastlings.signal", "object.__setattr__"}
 # stdlib and pytest helpers that return frames to their caller
 LEAKERS = ("/inspect.py", "/traceback.py", "/_pytest/_code/code.py", "/asyncio/base_tasks.py",
            "/bdb.py", "/pdb.py")  # fmt: skip
@@ -53,7 +50,7 @@ MEMORY_FILES = ("/mem", "/pagemap", "/kcore", "/kmem", "/syscall")
 
 
 class Refused(RuntimeError):
-    """Raised in learner code for an operation that grading forbids."""
+    """Raised in learner code for an operation grading forbids."""
 
 
 def install(
@@ -68,6 +65,8 @@ def install(
     """Install the hook. `send` is the channel's end; `report_codes` the plugin's emitting
     functions; `chain_codes` every other code object allowed on the stack of a report;
     `snapshot(config)` builds the integrity object when collection ends."""
+    # bound here: learner code replacing `builtins.isinstance` does not change what the hook sees
+    isinstance, type, id, callable = _b.isinstance, _b.type, _b.id, _b.callable
     get_ident, main_ident = _thread.get_ident, _thread.get_ident()
     getframe = sys._getframe
     busy: set[int] = set()
@@ -120,9 +119,10 @@ def install(
 
     def check(event: str, args: tuple[Any, ...], caller: FrameType, ident: int) -> None:
         if event == "fastlings.signal":
-            handler = args[0]
+            handler: Any = args[0]
             if state["armed"] and callable(handler) and handler is not signal.default_int_handler:
-                function = handler.func if isinstance(handler, functools.partial) else handler
+                partial = isinstance(handler, functools.partial)
+                function: Any = getattr(handler, "func", None) if partial else handler
                 function = function.__func__ if isinstance(function, MethodType) else function
                 if not isinstance(function, FunctionType) or not trusted(function.__code__):
                     tamper("learner code installed a signal handler")
@@ -136,7 +136,7 @@ def install(
             return
         if event in ALWAYS:
             tamper(f"{event} was called")
-        if event in ("object.__setattr__", "object.__delattr__"):
+        if event == "object.__setattr__":
             target = args[0]
             if (
                 args[1] in CODE_ATTRS
@@ -272,7 +272,7 @@ def install(
 
     guards: set[int] = set()
     sys.addaudithook(hook)
-    guards.add(id(_guard_signals()))  # (the code objects behind the ids live in their functions)
+    guards.add(id(_guard_signals()))
 
 
 def _stack(frame: FrameType | None) -> list[FrameType]:

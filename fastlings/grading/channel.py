@@ -53,6 +53,7 @@ class WorkerRun:
     budget_spent: bool = False  # the learner's total budget ended this run
     tampered: str | None = None  # why the channel or the machinery cannot be trusted
     seconds: float = 0.0
+    budget: float = 0.0  # the wall-clock seconds this run was given
     log: str = ""  # the child's output, for diagnostics only (never scored)
     sandbox: str = ""  # the confinement the child reported
 

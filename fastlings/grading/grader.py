@@ -139,10 +139,11 @@ class ClassGrader:
                 "was spent before these checks finished"
             )
         if run.timed_out:
+            limits = self.limits
             return (
-                f"zero: the checks did not finish within {run.seconds:.0f}s (the budget for "
-                "this run) and were stopped (an infinite loop, or a blocking call that never "
-                "returns?)"
+                f"zero: the checks did not finish within this run's budget of {run.budget:.0f}s "
+                f"({limits.wall_base:g}s + {limits.wall_per_exercise:g}s per exercise) and were "
+                "stopped (an infinite loop, or a blocking call that never returns?)"
             )
         if code in (-signal.SIGSYS, 128 + signal.SIGSYS):
             return (

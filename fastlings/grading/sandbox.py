@@ -227,6 +227,7 @@ def run_worker(
     started = time.monotonic()
     own_deadline = started + limits.wall(exercises)
     end = own_deadline if deadline is None else min(own_deadline, deadline)
+    run.budget = max(0.0, end - started)
     scratch = None if sandboxed else tempfile.mkdtemp(prefix="fastlings-unsafe-")
     if sandboxed:
         command = bwrap_command(limits, shared_network=db_url is not None, command=child_command())
