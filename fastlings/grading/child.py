@@ -203,6 +203,7 @@ def main() -> int:
         cpu_seconds=int(limits["cpu_seconds"]),
         fsize_mb=int(limits["fsize_mb"]),
         nproc=int(limits["nproc"]),
+        sandboxed=bool(config.get("sandboxed")),
     )
     if config.get("shared_network"):
         guard_sockets()

@@ -1,21 +1,22 @@
-"""Confinement the grading child applies to itself, inside the sandbox, before learner code runs.
+"""The grading child's confinement: resource limits and the seccomp filter.
 
-bubblewrap (`fastlings.grading.sandbox`) gives the file-system view and the namespaces; this adds,
-from inside (not in a `preexec_fn`, which is unsafe in the multi-threaded grader):
-  - resource limits: address space, CPU seconds, file size, no core dumps;
-  - a seccomp filter (x86_64 and aarch64 Linux) that kills the child (SIGSYS) on fork, vfork,
-    exec, ptrace, process_vm_readv/writev and every clone that is not a thread, so a fork bomb,
-    `subprocess` or `multiprocessing` cannot start anything and the attempt is visible; and
-    that lets every signal-sending syscall (kill, tkill, tgkill, rt_sigqueueinfo,
-    rt_tgsigqueueinfo, pidfd_send_signal) reach only the child itself;
-  - no capabilities: the bounding, permitted and effective sets are emptied.
-Where seccomp is unavailable, a Python-level guard stops the Python ways to start a process.
+The seccomp program (x86_64 and aarch64 Linux, `sandbox_filter`) kills the child (SIGSYS) on
+fork, vfork, ptrace, process_vm_readv/writev and every clone that is not a thread, so a fork
+bomb, `subprocess` or `multiprocessing` cannot start anything and the attempt is visible; and it
+lets every signal-sending syscall (kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo,
+pidfd_send_signal) reach only the child itself. In the sandbox, bubblewrap loads it
+(`--seccomp`), no_new_privs is set and the capabilities are gone, so the child needs no ctypes:
+`_ctypes` is not even loadable there (ctypes calls raise no audit event). The child then applies
+the resource limits (`apply`): address space, CPU seconds, file size, no core dumps.
+
+Only with `--unsafe-no-sandbox` does the child install the filter itself (then exec is killed
+too) and drop capabilities, through ctypes; where seccomp is unavailable, a Python-level guard
+stops the Python ways to start a process.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import platform
 import resource
@@ -112,6 +113,23 @@ def _filter(
     return b"".join(program)
 
 
+# exec is allowed in the sandbox's filter: bubblewrap loads it just before it execs the child.
+# An exec'd program keeps the filter, the namespaces and the pid, but not the key.
+EXEC = {"x86_64": (59, 322), "aarch64": (221, 281)}
+SANDBOX_PID = 2  # the child's pid in its pid namespace (bubblewrap's reaper is 1)
+
+
+def sandbox_filter(pid: int = SANDBOX_PID) -> bytes | None:
+    """The seccomp program bubblewrap loads for the child; None off x86_64/aarch64."""
+    machine = platform.machine()
+    arch = ARCHES.get(machine)
+    if arch is None:
+        return None
+    arch_id, killed, clone, clone3 = arch
+    kept = tuple(n for n in killed if n not in EXEC[machine])
+    return _filter(arch_id, kept, clone, clone3, SIGNALS[machine], pid)
+
+
 def forbid_new_processes() -> bool:
     """Install the no-fork seccomp filter; False where it cannot be installed."""
     arch = ARCHES.get(platform.machine())
@@ -120,6 +138,8 @@ def forbid_new_processes() -> bool:
     arch_id, killed, clone, clone3 = arch
     signals = SIGNALS.get(platform.machine(), ((), ()))
     program = _filter(arch_id, killed, clone, clone3, signals, os.getpid())
+    import ctypes
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
     except OSError:
@@ -146,6 +166,8 @@ def drop_capabilities() -> bool:
     override file permissions it does not own."""
     if os.geteuid() != 0:
         return False
+    import ctypes
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
     except OSError:
@@ -162,6 +184,8 @@ def drop_capabilities() -> bool:
 
 def not_dumpable() -> None:
     """Keep other processes of the same uid out of this one (ptrace, /proc/<pid>/mem)."""
+    import ctypes
+
     with contextlib.suppress(OSError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
@@ -198,12 +222,18 @@ def _tasks_of(uid: int) -> int:
     return count
 
 
-def apply(*, memory_mb: int, cpu_seconds: int, fsize_mb: int, nproc: int) -> Confinement:
+def apply(
+    *, memory_mb: int, cpu_seconds: int, fsize_mb: int, nproc: int, sandboxed: bool
+) -> Confinement:
     done = Confinement()
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_AS, (memory_mb * MiB, memory_mb * MiB))
     resource.setrlimit(resource.RLIMIT_FSIZE, (fsize_mb * MiB, fsize_mb * MiB))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+    if sandboxed:  # bubblewrap loaded the filter and left no capability
+        done.no_fork = "seccomp (loaded by bubblewrap)"
+        done.capabilities = "none (bubblewrap)"
+        return done
     if drop_capabilities():
         done.capabilities = "dropped"
     if forbid_new_processes():

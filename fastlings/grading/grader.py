@@ -31,7 +31,8 @@ from fastlings.grading.models import (
     LearnerGrade,
     SkippedSubmission,
 )
-from fastlings.grading.sandbox import check_available, run_worker
+from fastlings.grading.run import run_worker
+from fastlings.grading.sandbox import check_available
 from fastlings.grading.scores import ExerciseGrade, grade_exercise
 from fastlings.grading.submissions import Submission, pristine_files, sha, snapshot
 from fastlings.manifest import Course, Entry

@@ -17,28 +17,21 @@ Nothing of the course folder, the submissions, the out folder, /root, /home or t
 namespace (`unshare`), then starts bubblewrap as an unprivileged user with `setpriv`: run by
 root, bubblewrap's user namespace would map the sandbox back to root outside.
 
-What comes back (`WorkerRun`) is built only from the pipe's signed lines
-(`fastlings.grading.channel`) and the exit status the grader's own `wait` sees.
+One run of the child in such a sandbox is `fastlings.grading.run.run_worker`.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import json
 import os
 import platform
-import secrets
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from fastlings.grading.channel import WorkerRun, read_channel
+from fastlings.grading.confine import sandbox_filter
 from fastlings.grading.models import Limits
 
 MiB = 1024 * 1024
@@ -105,14 +98,29 @@ def _python_folders() -> list[str]:
     return folders
 
 
-def _tooling() -> str:
+def tooling_folder() -> str:
     return str(Path(__file__).resolve().parents[1])  # the `fastlings` package folder
 
 
-def bwrap_command(limits: Limits, *, shared_network: bool, command: Sequence[str]) -> list[str]:
+def _hidden_files() -> list[str]:
+    """Extension modules the child must not load: `_ctypes` (raw memory with no audit event)."""
+    import importlib.util
+
+    hidden = []
+    for name in ("_ctypes", "_ctypes_test"):
+        with contextlib.suppress(ImportError, ValueError):
+            spec = importlib.util.find_spec(name)
+            if spec is not None and spec.origin and os.path.isfile(spec.origin):
+                hidden.append(os.path.realpath(spec.origin))
+    return hidden
+
+
+def bwrap_command(
+    limits: Limits, *, shared_network: bool, command: Sequence[str], seccomp_fd: int | None
+) -> list[str]:
     """The full command line: staging (as root), setpriv, bubblewrap, then `command`."""
     root = _is_root()
-    sources = [*_python_folders(), _tooling()]
+    sources = [*_python_folders(), tooling_folder()]
     targets = [*_python_folders(), f"{TOOLING}/fastlings"]
     binds: list[str] = []
     for index, target in enumerate(targets):
@@ -126,6 +134,8 @@ def bwrap_command(limits: Limits, *, shared_network: bool, command: Sequence[str
             system += ["--ro-bind", path, path]
     for name in ETC_FILES:
         system += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    for path in _hidden_files():
+        binds += ["--ro-bind", "/dev/null", path]
     env = child_env("/tmp", TOOLING)  # noqa: S108 - the sandbox's own tmpfs
     bwrap = [
         shutil.which("bwrap") or "bwrap",
@@ -145,6 +155,7 @@ def bwrap_command(limits: Limits, *, shared_network: bool, command: Sequence[str
         "--size", str(limits.shm_mb * MiB), "--tmpfs", "/dev/shm",  # noqa: S108
         "--size", str(limits.tmp_mb * MiB), "--tmpfs", WORKDIR,
         "--chdir", WORKDIR,
+        *(["--seccomp", str(seccomp_fd)] if seccomp_fd is not None else []),
     ]  # fmt: skip
     for name, value in env.items():
         bwrap += ["--setenv", name, value]
@@ -158,6 +169,17 @@ def bwrap_command(limits: Limits, *, shared_network: bool, command: Sequence[str
     ]  # fmt: skip
     unshare = [shutil.which("unshare") or "unshare", "--mount", "--propagation", "private"]
     return [*unshare, "--", "sh", "-c", STAGE, "stage", *sources, "--", *setpriv, *bwrap]
+
+
+def seccomp_pipe() -> int | None:
+    """A pipe holding the child's seccomp program, for bubblewrap's `--seccomp` (read end)."""
+    program = sandbox_filter()
+    if program is None:
+        return None
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, program)  # a few hundred bytes: far below the pipe's buffer
+    os.close(write_fd)
+    return read_fd
 
 
 def child_command() -> list[str]:
@@ -175,10 +197,16 @@ def check_available(limits: Limits) -> str:
     if missing:
         raise SandboxUnavailable(f"{', '.join(missing)} not found: {INSTALL_HINT}")
     probe = [sys.executable, "-P", "-c", "import os, fastlings; print(os.getuid())"]
-    done = subprocess.run(
-        bwrap_command(limits, shared_network=False, command=probe),
-        capture_output=True, text=True, timeout=60, check=False, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    seccomp = seccomp_pipe()
+    try:
+        done = subprocess.run(
+            bwrap_command(limits, shared_network=False, command=probe, seccomp_fd=seccomp),
+            capture_output=True, text=True, timeout=60, check=False, stdin=subprocess.DEVNULL,
+            pass_fds=() if seccomp is None else (seccomp,),
+        )  # fmt: skip
+    finally:
+        if seccomp is not None:
+            os.close(seccomp)
     if done.returncode != 0:
         raise SandboxUnavailable(
             f"bubblewrap could not start the grading sandbox ({done.stderr.strip()[-400:]}): "
@@ -190,81 +218,3 @@ def check_available(limits: Limits) -> str:
         f"bubblewrap sandbox per run ({who}; read-only system and Python; private tmpfs "
         "working copy, /tmp and /dev/shm; new user, pid, net, ipc, uts namespaces)"
     )
-
-
-def run_worker(
-    files: dict[str, bytes],
-    pytest_args: Sequence[str],
-    *,
-    limits: Limits,
-    exercises: int,
-    db_url: str | None = None,
-    sandboxed: bool = True,
-    deadline: float | None = None,
-) -> WorkerRun:
-    """Run `fastlings.grading.child` with `pytest_args` on a working copy of `files`.
-
-    `deadline` (time.monotonic) ends the run earlier than its own wall-clock limit: the
-    learner's total budget."""
-    run = WorkerRun()
-    key = secrets.token_bytes(32)
-    read_fd, write_fd = os.pipe()
-    args = list(pytest_args) + ([f"--db-url={db_url}"] if db_url else [])
-    config = {
-        "fd": write_fd,
-        "key": key.hex(),
-        "args": args,
-        "shared_network": db_url is not None,
-        "files": {rel: base64.b64encode(data).decode() for rel, data in files.items()},
-        "sandbox": "bubblewrap" if sandboxed else "NO SANDBOX (--unsafe-no-sandbox)",
-        "limits": {
-            "memory_mb": limits.memory_mb,
-            "cpu_seconds": int(limits.wall(exercises)) + 5,
-            "fsize_mb": limits.fsize_mb,
-            "nproc": limits.nproc,
-        },
-    }
-    started = time.monotonic()
-    own_deadline = started + limits.wall(exercises)
-    end = own_deadline if deadline is None else min(own_deadline, deadline)
-    run.budget = max(0.0, end - started)
-    scratch = None if sandboxed else tempfile.mkdtemp(prefix="fastlings-unsafe-")
-    if sandboxed:
-        command = bwrap_command(limits, shared_network=db_url is not None, command=child_command())
-        cwd, env = "/", {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}  # bwrap's own, seen at /proc/1
-    else:
-        command, cwd = child_command(), str(scratch)
-        env = child_env(str(scratch), str(Path(_tooling()).parent))
-    try:
-        with tempfile.TemporaryFile() as log:
-            proc = subprocess.Popen(
-                command, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=log,
-                stderr=subprocess.STDOUT, pass_fds=(write_fd,), start_new_session=True,
-            )  # fmt: skip
-            os.close(write_fd)
-            with contextlib.suppress(BrokenPipeError):
-                assert proc.stdin is not None
-                proc.stdin.write(json.dumps(config).encode())
-                proc.stdin.close()
-            read_channel(run, lambda: proc.poll() is not None, read_fd, key, end)
-            if run.timed_out and deadline is not None and deadline < own_deadline:
-                run.budget_spent = time.monotonic() >= deadline
-            if not run.finished and not run.timed_out:  # let it say how it ended (SIGSYS...)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    proc.wait(timeout=3)
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                proc.kill()
-            try:
-                run.returncode = proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                run.returncode = None
-            log.seek(0)
-            run.log = log.read()[-4000:].decode(errors="replace")
-    finally:
-        os.close(read_fd)
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
-    run.seconds = time.monotonic() - started
-    return run
