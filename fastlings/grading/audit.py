@@ -17,8 +17,8 @@ the stdlib helpers that return them (`inspect`, `traceback.walk_*`, pytest's `_c
 replacing the code, defaults or keyword defaults of a function it did not define, creating
 code or functions that claim a trusted file name, and installing a Python signal handler. At
 any time after the snapshot it refuses `ctypes` (not even loadable in the sandbox), trace and
-profile functions, another audit hook, and opening `/proc/*/mem`-like files. Each refusal raises and is sent as `tampered` at
-once, so catching the exception does not help.
+profile functions, another hook, and opening `/proc/*/mem`-like files. Each refusal raises
+and is sent as `tampered` at once, so catching the exception does not help.
 """
 
 from __future__ import annotations
