@@ -27,5 +27,5 @@ fi
 su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\""
 
 .venv/bin/pip install -q -e ".[postgres]"
-.venv/bin/fastlings verify --no-lint --no-notebooks \
-  --db-url "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/postgres"
+.venv/bin/fastlings dev verify --no-lint --no-notebooks \
+  --db-server "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/postgres"

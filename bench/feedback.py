@@ -8,6 +8,9 @@ interleave the commands so that a busy machine slows them all alike:
   check    `fastlings check <first exercise>`, the whole process (target <= 1.5x)
   list     `fastlings list` over the whole course with nothing changed (target <= 1.0x)
   watch    watch mode, from writing the exercise file to its result line (target <= 0.5x)
+  slowest  `fastlings check <id> --target exercise|solution` for EVERY exercise once, then the
+           three slowest of each target again `--runs` times: the slowest starter's and the
+           slowest solution's median (target <= 2x); `--quick` skips it
 
 Run from the course root: `python bench/feedback.py [--runs 7]`. It works on a copy of the
 course in a temporary folder, so the learner's files are never touched.
@@ -124,10 +127,11 @@ def watch_latencies(root: Path, exercise: Path, runs: int, env: dict[str, str]) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per measure (>= 5)")
+    parser.add_argument("--quick", action="store_true", help="skip timing every exercise")
     options = parser.parse_args()
     runs = max(5, options.runs)
     sys.path.insert(0, str(ROOT))
-    from fastlings.manifest import load_course
+    from fastlings.course.manifest import load_course
 
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -161,6 +165,8 @@ def main() -> None:
                 times[name].append(timed(command, root, env, name))
         times["watch"] = watch_latencies(root, entry.exercise_path, runs, env)
         times["floor"] += [timed(FLOOR, root, env, "floor") for _ in range(runs)]
+        slowest = {} if options.quick else every_exercise(root, env, runs)
+        times["floor"] += [timed(FLOOR, root, env, "floor") for _ in range(runs)]
     floor = statistics.median(times["floor"])
     floor_cpu = statistics.median(CPU["floor"])
     targets = {"pytest": 1.5, "check": 1.5, "list": 1.0, "watch": 0.5}
@@ -177,6 +183,30 @@ def main() -> None:
             cpu = statistics.median(CPU[name])
             line += f"  {cpu:>6.3f}s {cpu / floor_cpu:>6.2f}x"
         print(line)
+    for which, (ident, median) in slowest.items():
+        verdict = "ok  " if median / floor <= 2.0 else "OVER"
+        print(
+            f"slowest {which:<8} {median:>6.3f}s {median / floor:>6.2f}x {2.0:>6.1f}x  {verdict}"
+            f"  {ident}"
+        )
+
+
+def every_exercise(root: Path, env: dict[str, str], runs: int) -> dict[str, tuple[str, float]]:
+    """Each target's slowest exercise check: (id, median seconds)."""
+    from fastlings.course.manifest import load_course
+
+    ids = [e.id for e in load_course(root).entries()]
+    found: dict[str, tuple[str, float]] = {}
+    for target in ("exercise", "solution"):
+        once = {i: timed([*FASTLINGS, "check", i, "--target", target], root, env) for i in ids}
+        candidates = sorted(once, key=once.__getitem__, reverse=True)[:3]
+        medians = {}
+        for ident in candidates:
+            command = [*FASTLINGS, "check", ident, "--target", target]
+            medians[ident] = statistics.median(timed(command, root, env) for _ in range(runs))
+        worst = max(medians, key=medians.__getitem__)
+        found["starter" if target == "exercise" else "solution"] = (worst, medians[worst])
+    return found
 
 
 if __name__ == "__main__":

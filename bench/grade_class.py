@@ -3,7 +3,7 @@
     python bench/grade_class.py [--learners 60] [--jobs 2] [--rounds 3] [--skip-class]
 
 First, side by side in the same run (alternating, `--rounds` times, medians): one learner whose
-`exercises/` holds every solution, graded alone in its sandbox (`grade-class --no-reuse`, the
+`exercises/` holds every solution, graded alone in its sandbox (`class grade --no-reuse`, the
 learner's own seconds from grades.json: its sandboxed run, without the grader's one-off
 collection), against `fastlings check --all` on a copy of the course holding the same files.
 Target: the sandboxed learner costs at most 1.2x the check.
@@ -34,7 +34,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from fastlings.manifest import Entry, load_course  # noqa: E402
+from fastlings.course.manifest import Entry, load_course  # noqa: E402
 
 TAMPERS = ("exit_import", "loop_forever", "patch_runner", "fork_bomb")
 
@@ -178,11 +178,11 @@ def side_by_side(root: Path, folder: Path, rounds: int) -> None:
         checks.append(seconds)
         out = folder / f"out{index}"
         _, run = timed(
-            fastlings("grade-class", str(learner.parent), "--no-reuse", "--out", str(out)), root
+            fastlings("class", "grade", str(learner.parent), "--no-reuse", "--out", str(out)), root
         )
         if run.returncode != 0:
             print(run.stdout[-2000:], run.stderr[-2000:])
-            raise SystemExit("grade-class failed")
+            raise SystemExit("class grade failed")
         payload = json.loads((out / "grades.json").read_text(encoding="utf-8"))
         [solved] = payload["learners"]
         if solved["points_earned"] != solved["points_possible"]:
@@ -206,7 +206,7 @@ def grade_and_report(
 ) -> int:
     class_seconds, graded = timed(
         fastlings(
-            "grade-class", str(submissions), "--jobs", str(options.jobs), "--check-timeout",
+            "class", "grade", str(submissions), "--jobs", str(options.jobs), "--check-timeout",
             "10", "--out", str(out), *([] if reuse else ["--no-reuse"]),
         ),
         root,

@@ -29,21 +29,21 @@ def _fast(argv: list[str]) -> int | None:
     else:
         return None
 
-    from fastlings.manifest import ManifestError, load_course
-    from fastlings.names import UnknownExercise, resolve
+    from fastlings.course.manifest import ManifestError, load_course
+    from fastlings.course.names import UnknownExercise, resolve
     from fastlings.workshop import focus
 
     try:
         course = load_course()
         if command == "list":
-            from fastlings.commands import listing
-            from fastlings.commands.check import in_process_runner
-            from fastlings.progress import evaluate
+            from fastlings.learner import listing
+            from fastlings.learner.check import in_process_runner
+            from fastlings.learner.progress import evaluate
             from fastlings.ui import console
 
             listing.show(console(), evaluate(focus(course), in_process_runner()))
             return 0
-        from fastlings.commands.check import check
+        from fastlings.learner.check import check
 
         entry = resolve(course, name)
         return check(course, [entry], "solution" if target == "solution" else "exercise")

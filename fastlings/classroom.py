@@ -1,30 +1,30 @@
 """GitHub Classroom autograding: the workflow, generated from the manifest, and its command.
 
-`fastlings classroom-workflow` writes `.github/workflows/classroom.yml`: one
+`fastlings dev update` writes `.github/workflows/classroom.yml`: one
 `classroom-resources/autograding-command-grader` step per exercise, whose `max-score` is the
 exercise's points in `course.toml`, and the `autograding-grading-reporter` step that sends the
 scores to GitHub Classroom. GitHub's runners then grade every push, one learner per runner.
 
-Each step runs `fastlings autograde <exercise> --root course --submission submission`: the same
-sandboxed grader as `grade-class` (bubblewrap, which the workflow installs), with the checks,
-manifest and points of a pristine checkout of the course (`course/`, the template repository
-named by the `FASTLINGS_COURSE_REPO` variable) and only `exercises/` from the learner's push
-(`submission/`). It exits 0 only when the exercise
-earns its points, which is what the command grader scores.
+Each step runs `fastlings class autograde <exercise> --root course --submission submission`:
+the same sandboxed grader as `class grade` (bubblewrap, which the workflow installs), with the
+checks, manifest and points of a pristine checkout of the course (`course/`, the template
+repository named by the `FASTLINGS_COURSE_REPO` variable) and only `exercises/` from the
+learner's push (`submission/`). It exits 0 only when the exercise earns its points, which is
+what the command grader scores.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastlings.manifest import Course, Entry
+from fastlings.course.manifest import Course, Entry
 
 WORKFLOW_PATH = Path(".github") / "workflows" / "classroom.yml"
 STEP_TIMEOUT_MINUTES = 5
 
 HEADER = """\
 # GitHub Classroom autograding for Fastlings. GENERATED from course.toml by
-# `fastlings classroom-workflow`: do not edit by hand, regenerate after changing the manifest.
+# `fastlings dev update`: do not edit by hand, regenerate after changing the manifest.
 #
 # The checks, manifest and points come from a pristine checkout of the course (`course/`): set the
 # repository (or organisation) variable FASTLINGS_COURSE_REPO to the assignment's template
@@ -74,7 +74,7 @@ def step_id(entry: Entry) -> str:
 
 
 def command(entry: Entry) -> str:
-    return f"fastlings autograde {entry.exercise.id} --root course --submission submission"
+    return f"fastlings class autograde {entry.exercise.id} --root course --submission submission"
 
 
 def _quote(text: str) -> str:

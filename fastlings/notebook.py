@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import inspect
 import os
-import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from fastlings.loader import import_fresh
-from fastlings.manifest import Target, find_root, load_course
+from fastlings.course.loader import import_fresh
+from fastlings.course.manifest import Target, find_root, load_course
+from fastlings.scratch import scratch_dir
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
     from httpx import AsyncClient
 
-_SCRATCH = Path(tempfile.mkdtemp(prefix="fastlings-notebook-"))
+_SCRATCH = scratch_dir("notebook", at_exit=True)
 
 
 def load(exercise_id: str, target: Target) -> ModuleType:

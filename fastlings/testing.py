@@ -39,6 +39,8 @@ __all__ = [
     "require",
     "resolve_ref",
     "route_path",
+    "run_db_server",
+    "run_target",
 ]
 
 Teach = Callable[[str, str], str]
@@ -190,3 +192,17 @@ class StatementLog:
             yield
         finally:
             del self.statements[kept:]
+
+
+def run_target(config: Any) -> str:
+    """'exercise' or 'solution' for a module- or session-scoped fixture (`request.config`)."""
+    from fastlings.plugin.keys import target_key
+
+    return str(config.stash[target_key])
+
+
+def run_db_server(config: Any) -> str | None:
+    """The `--db-server` URL for a module- or session-scoped fixture (None: SQLite)."""
+    from fastlings.plugin.options import db_server
+
+    return db_server(config)

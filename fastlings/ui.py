@@ -9,7 +9,6 @@ if TYPE_CHECKING:
 
 PASSED = "✓"
 FAILED = "✗"
-UNTOUCHED = "·"
 
 
 def console(*, stderr: bool = False) -> Console:

@@ -4,7 +4,7 @@
 workshop file exists, otherwise the whole course. The file sits at the course root, next to
 `course.toml`, and is committed so that every learner's clone focuses on the same chapters:
 
-    # written by `fastlings workshop start 1-4`
+    # written by `fastlings class workshop start 1-4`
     [workshop]
     chapters = ["ch01_endpoint_structure", "ch02_...", ...]
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from fastlings.manifest import Course, Entry
+from fastlings.course.manifest import Course, Entry
 
 WORKSHOP_NAME = "workshop.toml"
 
@@ -111,7 +111,7 @@ def start(course: Course, spec: str, title: str | None = None) -> Path:
             chapters.append(entry.chapter.id)
     lines = [
         "# Workshop mode: `fastlings`, `list` and `grade` focus on these chapters.",
-        "# Written by `fastlings workshop start`; remove with `fastlings workshop stop`.",
+        "# Written by `fastlings class workshop start`; `... workshop stop` removes it.",
         "[workshop]",
     ]
     if title:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fastlings.manifest import load_course
+from fastlings.course.manifest import load_course
 
 pytest_plugins = ["pytester"]
 
@@ -39,7 +39,7 @@ def _toml(value: object) -> str:
 def manifest_text(partial_credit: bool = False) -> str:
     real = load_course(REAL_ROOT)
     chapter = next(c for c in real.chapters if c.id == CHAPTER)
-    exercise = chapter.exercises[0]
+    exercise = next(e for e in chapter.exercises if e.id == FIRST)
     lines = [
         "[course]",
         f"title = {_toml('Fixture course')}",
@@ -94,6 +94,9 @@ def build_course(root: Path, *, with_git: bool = True) -> Path:
                 root / folder / CHAPTER / f"{ident}.py",
             )
     (root / "checks" / CHAPTER).mkdir(parents=True)
+    for helper in (REAL_ROOT / "checks" / CHAPTER).glob("*.py"):  # the chapter's shared helpers
+        if not helper.name.startswith("test_"):
+            shutil.copy(helper, root / "checks" / CHAPTER / helper.name)
     for ident in (FIRST, SECOND):
         shutil.copy(
             REAL_ROOT / "checks" / CHAPTER / f"test_{FIRST}.py",

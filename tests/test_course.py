@@ -1,4 +1,4 @@
-"""The real course passes its own gate: `fastlings verify` (checks, lint, types, notebooks)."""
+"""The real course passes its own gate: `fastlings dev verify` (checks, lint, types, notebooks)."""
 
 import subprocess
 import sys
@@ -12,7 +12,7 @@ ROOT = Path(__file__).parent.parent
 @pytest.mark.timeout(900)
 def test_fastlings_verify_passes_on_the_course() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "fastlings", "verify"],
+        [sys.executable, "-m", "fastlings", "dev", "verify"],
         cwd=ROOT,
         capture_output=True,
         text=True,

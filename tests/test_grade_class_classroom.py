@@ -1,6 +1,6 @@
 """The GitHub Classroom workflow: in sync with the manifest, points add up, its command works.
 
-The workflow is generated (`fastlings classroom-workflow`); after adding or changing exercises in
+The workflow is generated (`fastlings dev update`); after adding or changing exercises in
 course.toml, regenerate it, or the first test fails.
 """
 
@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from fastlings.classroom import WORKFLOW_PATH, workflow
-from fastlings.manifest import load_course
+from fastlings.course.manifest import load_course
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -36,7 +36,7 @@ def steps() -> list[dict[str, Any]]:
 def test_the_committed_workflow_is_generated_from_the_manifest() -> None:
     committed = (REPO / WORKFLOW_PATH).read_text(encoding="utf-8")
     assert committed == workflow(load_course(REPO)), (
-        f"{WORKFLOW_PATH} is out of date: run `fastlings classroom-workflow` and commit it"
+        f"{WORKFLOW_PATH} is out of date: run `fastlings dev update` and commit it"
     )
 
 

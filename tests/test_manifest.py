@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from fastlings.manifest import ManifestError, load_course
+from fastlings.course.manifest import ManifestError, load_course
 
 REAL_ROOT = Path(__file__).parent.parent
 

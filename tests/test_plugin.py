@@ -146,3 +146,12 @@ async def test_two(engine):
         }
     )
     pytester.runpytest_subprocess(CHECKS, "-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_one_timeout_default_for_pytest_and_every_command() -> None:
+    import tomllib
+
+    from fastlings.run.spec import DEFAULT_TIMEOUT
+
+    ini = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert float(ini["tool"]["pytest"]["ini_options"]["timeout"]) == DEFAULT_TIMEOUT

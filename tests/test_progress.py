@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from fastlings.course.manifest import load_course
 from fastlings.grading import grade_exercise
-from fastlings.manifest import load_course
-from fastlings.progress import cache_key, evaluate
-from fastlings.runner import CheckResult, RunResult
+from fastlings.learner.progress import cache_key, evaluate
+from fastlings.run.record import CheckResult, RunResult
 from tests.conftest import FIRST, SECOND, exercise_file, manifest_text, run_cli, solution_file
 
 
@@ -17,7 +17,7 @@ class CountingRunner:
         self.batches: list[list[str]] = []
 
     def __call__(self, entries: list) -> RunResult:  # type: ignore[type-arg]
-        from fastlings.inprocess import run_in_process
+        from fastlings.run.inprocess import run_in_process
 
         self.batches.append([e.id for e in entries])
         return run_in_process(entries, "exercise", timeout=10)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from fastlings.verify import Report, verify
+from fastlings.dev.verify import Report, verify
 
 STARTER = Path("exercises/ch01_ping/ex01_ping.py")
 

@@ -92,7 +92,8 @@ def test_the_loop_from_failure_to_next_exercise(
     assert f"Edit exercises/ch01_endpoint_structure/{FIRST}.py" in flat(first)
     assert "Expected:" in flat(first)
     watch.press("h")
-    watch.expect("Hint 1/2")
+    watch.expect("Hint 1/")
+    watch.expect("Save to re-run")  # the footer again, below the hint
     # a syntax error: a short panel, and the loop goes on
     path = exercise_file(course)
     path.write_text(path.read_text().replace("import os", "import os(", 1))
@@ -102,10 +103,14 @@ def test_the_loop_from_failure_to_next_exercise(
     path.write_bytes(solution_file(course).read_bytes())
     watch.expect(f"Well done: {FIRST} passes!")
     watch.expect(f"Next up: {SECOND}")
+    time.sleep(1.5)  # "Well done" stays: nothing runs until a key or a save
+    assert watch.lines.empty(), watch.lines.get()
+    watch.press("")
     watch.expect(f"✗ {SECOND}")
     watch.press("l")
     listing = watch.expect("score 10/20 points")
     assert "passed" in listing and "not started" in listing
+    watch.expect("Save to re-run")  # the footer again, below the list
     watch.press("n")
     watch.expect(f"Skipping to {FIRST}")
     watch.expect(f"✓ {FIRST}")
@@ -171,3 +176,38 @@ def test_an_edited_checks_file_is_collected_again(
     checks.write_text(text.replace("with a valid user answered", "(edited check) answered"))
     edited = watch.expect("Save to re-run")
     assert "(edited check) answered" in flat(edited)
+
+
+def test_poll_mode_sees_a_save(course: Path, session_factory: list[Session]) -> None:
+    watch = start(session_factory, course, "--poll")
+    watch.expect("Save to re-run")
+    exercise_file(course).write_bytes(solution_file(course).read_bytes())
+    watch.expect(f"Well done: {FIRST} passes!")
+    watch.press("q")
+    assert watch.process.wait(timeout=20) == 0
+
+
+def test_a_save_without_a_file_event_is_noticed(tmp_path: Path) -> None:
+    from fastlings.learner.watch_events import Event, watch_mtime
+
+    path = tmp_path / "ex.py"
+    path.write_text("a = 1\n")
+    events: queue.Queue[Event] = queue.Queue()
+    stop = threading.Event()
+    seen: dict[str, float] = {}
+    thread = threading.Thread(
+        target=watch_mtime, args=(lambda: path, seen, events, stop), kwargs={"grace": 0.2}
+    )
+    thread.start()
+    try:
+        time.sleep(0.7)
+        path.write_text("a = 2\n")  # no watcher reports it
+        event = events.get(timeout=5)
+        assert event == Event("missed", str(path.resolve()))
+        path.write_text("a = 3\n")
+        seen[str(path.resolve())] = time.time() + 1  # this save had its event
+        time.sleep(1.5)
+        assert events.empty()
+    finally:
+        stop.set()
+        thread.join(timeout=5)

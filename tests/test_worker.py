@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from fastlings.inprocess import pytest_args
-from fastlings.manifest import load_course
+from fastlings.course.manifest import load_course
+from fastlings.run.spec import RunSpec
 from tests.conftest import FIRST, exercise_file, solution_file
 
 pytestmark = [
@@ -24,9 +24,9 @@ pytestmark = [
 def test_a_hung_run_is_killed_and_the_worker_serves_the_next(course: Path) -> None:
     entry = load_course(course).entry(FIRST)
     report = course / "report.json"
-    args = pytest_args(course, [entry], "exercise", report, timeout=60)
+    args = RunSpec.for_entries([entry], "exercise", timeout=60).pytest_args(report)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "fastlings.worker", str(course)],
+        [sys.executable, "-m", "fastlings.run.worker", str(course)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

@@ -1,4 +1,4 @@
-"""Workshop mode: `fastlings workshop start 1-4` writes workshop.toml, `focus()` follows it."""
+"""Workshop mode: `fastlings class workshop start 1-4` writes workshop.toml; `focus()` reads it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fastlings.manifest import load_course
+from fastlings.course.manifest import load_course
 from fastlings.workshop import WorkshopError, focus, select_entries, start, stop
 
 MANIFEST = """
@@ -98,10 +98,10 @@ def test_the_workshop_commands(course_root: Path) -> None:
             check=False,
         )
 
-    done = cli("workshop", "start", "1-4")
+    done = cli("class", "workshop", "start", "1-4")
     assert done.returncode == 0 and "8 exercise(s) in focus" in done.stdout, done.stderr
-    status = cli("workshop", "status")
+    status = cli("class", "workshop", "status")
     assert status.stdout.split()[1:] == [f"ch0{n}_topic{n}" for n in range(1, 5)]
-    assert cli("workshop", "start", "9").returncode == 2
-    assert "workshop mode off" in cli("workshop", "stop").stdout
-    assert "whole course" in cli("workshop", "status").stdout
+    assert cli("class", "workshop", "start", "9").returncode == 2
+    assert "workshop mode off" in cli("class", "workshop", "stop").stdout
+    assert "whole course" in cli("class", "workshop", "status").stdout

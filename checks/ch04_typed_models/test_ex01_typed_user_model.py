@@ -5,54 +5,25 @@ database, then observes the database: raw SQL inserts, constraint violations, qu
 the reflected columns. Nothing here reads the source.
 """
 
-import typing
-from collections.abc import Callable
 from datetime import datetime
-from types import ModuleType, NoneType, UnionType
-from typing import Any
+from types import ModuleType
 
-import pytest
-from sqlalchemy import Connection, DateTime, Table, inspect, text
+from sqlalchemy import DateTime, Table, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.orm import Mapped
 
-from fastlings.testing import ClientFactory, create_schema
-
-Teach = Callable[[str, str], str]
-ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
-BIO = {"bio": "Wrote the first program."}
-
-
-def users_table(module: ModuleType) -> Table:
-    """The learner's table that has an `email` column (any table name is fine)."""
-    for table in module.Base.metadata.sorted_tables:
-        if "email" in table.c and "created_at" in table.c:
-            return typing.cast(Table, table)
-    raise AssertionError(
-        "Base.metadata has no table with both an `email` and a `created_at` column.\n"
-        "Expected: the User model of the exercise, mapped on Base (see the lesson)"
-    )
-
-
-def mapped_class(module: ModuleType, table: Table) -> type:
-    for mapper in module.Base.registry.mappers:
-        if mapper.local_table is table:
-            return typing.cast(type, mapper.class_)
-    raise AssertionError(f"No class on Base is mapped to the table {table.name!r}.")
-
-
-@pytest.fixture
-async def table(module: ModuleType, engine: AsyncEngine) -> Table:
-    """The learner's users table, created on the check's fresh database."""
-    await create_schema(engine, module.Base.metadata)
-    return users_table(module)
-
-
-def insert_sql(table: Table, columns: list[str]) -> Any:
-    names = ", ".join(columns)
-    values = ", ".join(f":{c}" for c in columns)
-    return text(f'INSERT INTO "{table.name}" ({names}) VALUES ({values})')  # noqa: S608
+from checks.ch04_typed_models.conftest import (
+    ADA,
+    BIO,
+    insert_sql,
+    is_optional,
+    lookup_plan,
+    mapped_class,
+    mapped_type,
+    type_hints,
+    uses_index,
+)
+from fastlings.testing import Teach, WiredApp
 
 
 async def test_database_fills_created_at(engine: AsyncEngine, table: Table, teach: Teach) -> None:
@@ -99,26 +70,6 @@ async def test_duplicate_email_is_rejected(engine: AsyncEngine, table: Table, te
     )
 
 
-def lookup_plan(conn: Connection, table: Table) -> str:
-    query = f"SELECT id FROM \"{table.name}\" WHERE email = 'ada@example.com'"  # noqa: S608
-    if conn.dialect.name == "sqlite":
-        rows = conn.execute(text(f"EXPLAIN QUERY PLAN {query}")).all()
-        return " / ".join(str(row[-1]) for row in rows)
-    if conn.dialect.name == "postgresql":
-        # On a tiny table PostgreSQL prefers a sequential scan anyway; forbid it to see
-        # whether an index could serve the lookup at all.
-        conn.execute(text("SET LOCAL enable_seqscan = off"))
-        conn.execute(text("SET LOCAL jit = off"))
-        rows = conn.execute(text(f"EXPLAIN {query}")).all()
-        return " / ".join(str(row[0]) for row in rows)
-    pytest.skip(f"no query-plan check for {conn.dialect.name}")
-
-
-def uses_index(plan: str) -> bool:
-    lowered = plan.lower()
-    return ("index" in lowered) and not lowered.startswith(("scan", "seq scan"))
-
-
 async def test_email_lookup_uses_an_index(engine: AsyncEngine, table: Table, teach: Teach) -> None:
     async with engine.begin() as conn:
         plan = await conn.run_sync(lookup_plan, table)
@@ -149,26 +100,9 @@ async def test_nullability_follows_the_annotations(
     )
 
 
-def mapped_type(hints: dict[str, Any], name: str) -> Any:
-    hint = hints.get(name)
-    if typing.get_origin(hint) is not Mapped:
-        return None
-    return typing.get_args(hint)[0]
-
-
-def is_optional(annotation: Any) -> bool:
-    origin = typing.get_origin(annotation)
-    return origin in (typing.Union, UnionType) and NoneType in typing.get_args(annotation)
-
-
 async def test_attributes_are_typed(module: ModuleType, table: Table, teach: Teach) -> None:
     model = mapped_class(module, table)
-    try:
-        hints = typing.get_type_hints(model)
-    except NameError as exc:
-        raise AssertionError(
-            teach(f"The annotations of {model.__name__} do not resolve: {exc}.", "importable types")
-        ) from None
+    hints = type_hints(model, teach)
     expected = {"email": str, "name": str, "created_at": datetime}
     found = {name: mapped_type(hints, name) for name in (*expected, "bio")}
     assert all(found[name] is kind for name, kind in expected.items()), teach(
@@ -199,17 +133,15 @@ async def test_column_types(engine: AsyncEngine, table: Table, teach: Teach) -> 
     )
 
 
-async def test_create_user_returns_timestamp(
-    module: ModuleType, make_client: ClientFactory, teach: Teach
-) -> None:
-    async with make_client(module.app) as client:
-        response = await client.post("/users", json=ADA)
+async def test_create_user_returns_timestamp(wired: WiredApp, teach: Teach) -> None:
+    path = wired.path("post", "/users")
+    response = await wired.client.post(path, json=ADA)
     assert response.status_code == 201, teach(
-        f"POST /users answered {response.status_code}: {response.text[:200]}",
+        f"POST {path} answered {response.status_code}: {response.text[:200]}",
         "201 with the new user: the model change must not break the endpoint",
     )
-    body = response.json()
-    assert body.get("created_at"), teach(
-        f"POST /users answered {body}.",
+    value = response.json().get("created_at")
+    assert isinstance(value, str) and datetime.fromisoformat(value), teach(
+        f"POST {path} answered {response.json()}.",
         "created_at filled in (by the database) and read back with `await db.refresh(user)`",
     )

@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 
-from fastlings import databases
+from fastlings.plugin import databases
 
 APP_MODULE = "checks.ch09_testing_your_api.users_app"
 APP_PATH = Path(__file__).with_name("users_app.py")

@@ -5,7 +5,6 @@ users app and against four copies of it with one bug planted in each. One check 
 when at least one of your tests that passes on the correct app fails on the broken copy.
 """
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,8 +12,8 @@ from typing import Any
 import pytest
 
 from checks.ch09_testing_your_api.mutants import MUTANTS, run_all
-from fastlings.manifest import load_course
-from fastlings.plugin import DB_URL_ENV, target_key
+from fastlings.course.manifest import load_course
+from fastlings.testing import run_db_server, run_target
 
 Teach = Callable[[str, str], str]
 Run = dict[str, dict[str, Any]]
@@ -41,8 +40,8 @@ def run(request: pytest.FixtureRequest) -> Run:
     root = Path(str(config.rootpath))
     entry = load_course(root).entry_for_check_file(Path(str(request.path)))
     assert entry is not None, f"{request.path} is not a checks file in course.toml"
-    test_file = entry.source_path(config.stash[target_key])
-    base_url = config.getoption("--db-url") or os.environ.get(DB_URL_ENV)
+    test_file = entry.source_path("solution" if run_target(config) == "solution" else "exercise")
+    base_url = run_db_server(config)
     try:
         return run_all(test_file, str(base_url) if base_url else None)
     except RuntimeError as exc:  # the course's own users app is broken: not the learner's fault

@@ -28,22 +28,25 @@ engine = create_async_engine(DATABASE_URL)
 SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
 
 
-# TODO: replace the legacy declarative_base() with `class Base(DeclarativeBase): pass`.
+# TODO: the legacy base class: type checkers cannot see the attributes of classes built on it.
 Base = declarative_base()
 
 
 class User(Base):
     __tablename__ = "users"
 
-    # TODO: declare each attribute as `name: Mapped[<type>] = mapped_column(...)`.
+    # TODO: untyped columns: mypy sees `Column[Any]`, and each column accepts NULL unless told
+    #   otherwise. Give every attribute its Python type, and let that type decide NULL.
     id = Column(Integer, primary_key=True)
-    # TODO: Mapped[str], String(255), unique=True and index=True: no duplicates, fast lookups.
+    # TODO: the table accepts the same email twice, has no length limit for it, and finds a user
+    #   by email by reading every row.
     email = Column(String)
-    # TODO: Mapped[str] (no `| None`) makes the column NOT NULL.
+    # TODO: a name is required, yet the column accepts NULL.
     name = Column(String(100))
-    # TODO: Mapped[str | None]: the one column that may be NULL.
+    # TODO: the one column that may really be empty: its type should say so.
     bio = Column(Text)
-    # TODO: let the database fill it: DateTime(timezone=True), server_default=func.now().
+    # TODO: a Python-side default: rows inserted any other way get no timestamp, and the type
+    #   drops the time zone. The database should fill it in, in a column that keeps the zone.
     created_at = Column(DateTime, default=datetime.now)
 
 

@@ -19,7 +19,6 @@ from fastlings.grading.scores import (
     CourseGrade,
     ExerciseGrade,
     grade_exercise,
-    grade_run,
 )
 
-__all__ = ["CheckGrade", "CourseGrade", "ExerciseGrade", "grade_exercise", "grade_run"]
+__all__ = ["CheckGrade", "CourseGrade", "ExerciseGrade", "grade_exercise"]

@@ -27,6 +27,7 @@ import pytest
 from fastlings.grading import audit, confine
 from fastlings.grading.channel import make_sender
 from fastlings.grading.integrity import Integrity
+from fastlings.run.record import CheckResult
 
 _audit = sys.audit
 
@@ -47,10 +48,10 @@ class Streamer:
     def _records(self) -> list[dict[str, Any]]:
         assert self._config is not None
         collector = self._config.pluginmanager.get_plugin("fastlings-results")
-        records: list[dict[str, Any]] = getattr(collector, "records", [])
-        new = records[self.sent :]
-        self.sent = len(records)
-        return new
+        results: list[CheckResult] = getattr(collector, "results", [])
+        new = results[self.sent :]
+        self.sent = len(results)
+        return [result.to_record() for result in new]
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:

@@ -11,13 +11,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from fastlings.course.manifest import ManifestError, load_course
 from fastlings.grading.grader import ClassGrader
 from fastlings.grading.grader import grade_class as grade_whole_class
 from fastlings.grading.models import ClassOptions, LearnerGrade, Limits
 from fastlings.grading.report import OutputError, summary_rows, terminal_safe, write_outputs
 from fastlings.grading.sandbox import SandboxUnavailable
 from fastlings.grading.submissions import find_submissions, snapshot
-from fastlings.manifest import ManifestError, load_course
 from fastlings.workshop import WorkshopError, select_entries
 
 UNSAFE_WARNING = (
@@ -41,7 +41,7 @@ def grade_class(
     exercise_timeout: float = 60.0,
     learner_timeout: float = 600.0,
     memory_mb: int = 2048,
-    db_url: str | None = None,
+    db_server: str | None = None,
     reuse: bool = True,
     unsafe_no_sandbox: bool = False,
 ) -> int:
@@ -68,7 +68,7 @@ def grade_class(
             learner_budget=learner_timeout,
             memory_mb=memory_mb,
         ),
-        db_url=db_url,
+        db_server=db_server,
         reuse=reuse,
         unsafe_no_sandbox=unsafe_no_sandbox,
     )

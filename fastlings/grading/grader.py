@@ -23,6 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from fastlings.course.manifest import Course, Entry
 from fastlings.grading.channel import WorkerRun
 from fastlings.grading.models import (
     ClassGrade,
@@ -35,8 +36,8 @@ from fastlings.grading.run import run_worker
 from fastlings.grading.sandbox import check_available
 from fastlings.grading.scores import ExerciseGrade, grade_exercise
 from fastlings.grading.submissions import Submission, pristine_files, sha, snapshot
-from fastlings.manifest import Course, Entry
-from fastlings.runner import CheckResult, check_args
+from fastlings.run.record import CheckResult
+from fastlings.run.spec import RunSpec
 
 UNSAFE = "NO SANDBOX (--unsafe-no-sandbox): learner code ran with the grader's own rights"
 
@@ -57,12 +58,12 @@ class ClassGrader:
         self.isolation = UNSAFE if options.unsafe_no_sandbox else check_available(self.limits)
 
     def pytest_args(self, entries: list[Entry], *, collect_only: bool = False) -> list[str]:
-        extra = ["-o", f"timeout={self.limits.check_timeout:g}"]
-        if collect_only:
-            extra.append("--collect-only")
-        return check_args(
-            [_rel(e.checks_path, self.course) for e in entries], "exercise", extra=extra
-        )
+        return RunSpec(
+            paths=tuple(_rel(e.checks_path, self.course) for e in entries),
+            timeout=self.limits.check_timeout,
+            db_server=self.options.db_server,
+            collect_only=collect_only,
+        ).pytest_args()
 
     def _run(
         self, entries: list[Entry], files: dict[str, bytes], deadline: float | None = None
@@ -72,7 +73,7 @@ class ClassGrader:
             self.pytest_args(entries),
             limits=self.limits,
             exercises=len(entries),
-            db_url=self.options.db_url,
+            db_server=self.options.db_server,
             sandboxed=not self.options.unsafe_no_sandbox,
             deadline=deadline,
         )
@@ -84,7 +85,7 @@ class ClassGrader:
             self.pytest_args(self.entries, collect_only=True),
             limits=self.limits,
             exercises=1,
-            db_url=self.options.db_url,
+            db_server=self.options.db_server,
             sandboxed=not self.options.unsafe_no_sandbox,
         )
         if not run.clean or run.collected is None:
@@ -111,7 +112,10 @@ class ClassGrader:
         position = {n: i for i, n in enumerate(order)}
         last = -1
         for record in run.records:
-            result = CheckResult.from_record(record)
+            try:
+                result = CheckResult.from_record(record)
+            except (KeyError, TypeError, ValueError):
+                return {}  # not a record the plugin makes
             at = position.get(result.nodeid)
             if result.phase == "collect" or at is None or at < last:
                 return {}  # the pristine checks collect cleanly; anything else is not trusted

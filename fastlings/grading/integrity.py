@@ -151,7 +151,7 @@ class Integrity:
             ):
                 return "the result collector's state was replaced"
             if (
-                type(state["records"]) is not list
+                type(state.get("results")) is not list
                 or type(self.collector) is not self.collector_type
             ):
                 return "the result collector was replaced"

@@ -29,7 +29,7 @@ class Limits:
 class ClassOptions:
     jobs: int = 1
     limits: Limits = field(default_factory=Limits)
-    db_url: str | None = None
+    db_server: str | None = None
     reuse: bool = True  # files identical to the starter or solution reuse the grader's own run
     unsafe_no_sandbox: bool = False  # run the child without bubblewrap (trusted code only)
 

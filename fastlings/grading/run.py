@@ -37,7 +37,7 @@ def run_worker(
     *,
     limits: Limits,
     exercises: int,
-    db_url: str | None = None,
+    db_server: str | None = None,
     sandboxed: bool = True,
     deadline: float | None = None,
 ) -> WorkerRun:
@@ -48,12 +48,12 @@ def run_worker(
     run = WorkerRun()
     key = secrets.token_bytes(32)
     read_fd, write_fd = os.pipe()
-    args = list(pytest_args) + ([f"--db-url={db_url}"] if db_url else [])
+    args = list(pytest_args)  # (the database server, if any, is in them)
     config = {
         "fd": write_fd,
         "key": key.hex(),
         "args": args,
-        "shared_network": db_url is not None,
+        "shared_network": db_server is not None,
         "files": {rel: base64.b64encode(data).decode() for rel, data in files.items()},
         "sandbox": "bubblewrap" if sandboxed else "NO SANDBOX (--unsafe-no-sandbox)",
         "sandboxed": sandboxed,
@@ -73,7 +73,10 @@ def run_worker(
     if sandboxed:
         seccomp = seccomp_pipe()
         command = bwrap_command(
-            limits, shared_network=db_url is not None, command=child_command(), seccomp_fd=seccomp
+            limits,
+            shared_network=db_server is not None,
+            command=child_command(),
+            seccomp_fd=seccomp,
         )
         cwd, env = "/", {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}  # bwrap's own, seen at /proc/1
     else:

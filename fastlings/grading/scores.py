@@ -11,8 +11,8 @@ from collections import defaultdict
 
 from pydantic import BaseModel, Field
 
-from fastlings.manifest import Course, Entry
-from fastlings.runner import CheckResult, RunResult
+from fastlings.course.manifest import Entry
+from fastlings.run.record import CheckResult
 
 
 class CheckGrade(BaseModel):
@@ -23,6 +23,7 @@ class CheckGrade(BaseModel):
     kind: str | None = Field(
         default=None, description="Why it failed: assertion, import, timeout, error, collection."
     )
+    duration: float = Field(default=0.0, description="Seconds, all its cases together.")
 
 
 class ExerciseGrade(BaseModel):
@@ -55,6 +56,7 @@ def grade_exercise(
             outcome=next((c.outcome for c in cases if c.outcome != "passed"), "passed"),
             message=next((c.message for c in cases if c.outcome != "passed"), None),
             kind=next((c.kind for c in cases if c.outcome != "passed"), None),
+            duration=round(sum(c.duration for c in cases), 3),
         )
         for name, cases in by_name.items()
     ]
@@ -75,19 +77,6 @@ def grade_exercise(
         passed=passed,
         reason=reason,
         checks=checks,
-    )
-
-
-def grade_run(course: Course, run: RunResult, entries: list[Entry] | None = None) -> CourseGrade:
-    """Grade the given entries (default: all) from one run; a crashed run earns nothing."""
-    graded = [
-        grade_exercise(entry, [] if run.crashed else run.for_entry(entry), run.crashed)
-        for entry in (entries if entries is not None else course.entries())
-    ]
-    return CourseGrade(
-        points_earned=sum(g.points_earned for g in graded),
-        points_possible=sum(g.points_possible for g in graded),
-        exercises=graded,
     )
 
 

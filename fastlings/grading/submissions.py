@@ -17,8 +17,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fastlings.course.manifest import MANIFEST_NAME, Course, Entry
 from fastlings.grading.models import SkippedSubmission
-from fastlings.manifest import MANIFEST_NAME, Course, Entry
 
 MAX_FILE_BYTES = 1024 * 1024
 PRISTINE_FILES = (MANIFEST_NAME, "pyproject.toml", "conftest.py")

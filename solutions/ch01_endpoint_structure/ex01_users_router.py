@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import String
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -56,10 +56,9 @@ class UserCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
 
 
-# The response model: what the client may see, read from the ORM object's attributes.
+# The response model: what the client may see. FastAPI validates the returned ORM object
+# against it, reading its attributes by itself (no from_attributes needed for response_model).
 class UserRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
     id: int
     email: str
     name: str

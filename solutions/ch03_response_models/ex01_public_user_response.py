@@ -1,8 +1,8 @@
 """Chapter 3, exercise 1: the reference solution.
 
-Both endpoints declare `UserPublic` as their response model. FastAPI reads the ORM row through
-it (`from_attributes=True`) and sends only the fields it lists, so the password hash stays in
-the database, and OpenAPI documents exactly what a client receives.
+Both endpoints declare `UserPublic` as their response model. FastAPI validates the returned
+ORM row against it, reading the row's attributes, and sends only the fields it lists, so the
+password hash stays in the database, and OpenAPI documents exactly what a client receives.
 """
 
 import os
@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, status
 from pwdlib import PasswordHash
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field
 from sqlalchemy import DateTime, String, func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -63,10 +63,8 @@ class UserCreate(BaseModel):
 
 # The public model is an allow-list: a client sees these fields and nothing else. A column
 # added to User later (a hash, a flag, a token) stays private until someone adds it here.
-# from_attributes=True lets FastAPI read the fields from the ORM object's attributes.
+# FastAPI reads the fields from the returned row's attributes by itself.
 class UserPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
     id: int
     email: str
     name: str

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, status
 from pwdlib import PasswordHash
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field
 from sqlalchemy import DateTime, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -64,8 +64,6 @@ class UserCreate(BaseModel):
 # An allow-list instead of a deny-list: the model names what a client may see. It replaces
 # the full-row model whose password_hash every route had to remember to exclude.
 class UserPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
     id: int
     email: str
     name: str
@@ -97,7 +95,7 @@ async def read_user(user_id: int, db: SessionDep) -> User:
     return user
 
 
-# A list of public models: FastAPI reads each row through UserPublic, and OpenAPI shows an
+# A list of public models: FastAPI validates each row against UserPublic, and OpenAPI shows an
 # array whose items are UserPublic.
 @router.get("", response_model=list[UserPublic])
 async def list_users(db: SessionDep) -> Sequence[User]:

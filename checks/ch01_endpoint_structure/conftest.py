@@ -1,0 +1,118 @@
+"""Helpers shared by the chapter 1 checks."""
+
+import inspect
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import pytest
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from fastlings.testing import StatementLog, WiredApp
+
+
+@dataclass
+class GetDbSpy:
+    """What the learner's own `get_db` handed out, recorded by a pass-through override."""
+
+    sessions: list[Any] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+async def get_db_spy(module: ModuleType, wired: WiredApp) -> AsyncIterator[GetDbSpy]:
+    """Runs the learner's real `get_db` (no replacement session) and records what it yields.
+
+    Use with `wire(override=False)` semantics: the override calls the learner's dependency
+    itself, so its engine, factory and clean-up are what the request gets. Afterwards every
+    recorded session is closed, so a session the app leaked cannot hold a connection past
+    the check (this fixture needs `wired`, so its teardown runs before engines are disposed).
+    """
+    spy = GetDbSpy()
+    original: Callable[[], Any] = module.get_db
+
+    if any(
+        p.default is inspect.Parameter.empty
+        and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        for p in inspect.signature(original).parameters.values()
+    ):
+        pytest.fail(
+            f"get_db takes parameters {list(inspect.signature(original).parameters)}; this "
+            "check calls it without any.\nExpected: `async def get_db()`, with no parameters, "
+            "yielding a session",
+            pytrace=False,
+        )
+
+    async def pass_through() -> AsyncIterator[Any]:
+        if inspect.isasyncgenfunction(original):
+            async with asynccontextmanager(original)() as value:
+                spy.sessions.append(value)
+                yield value
+        elif inspect.isgeneratorfunction(original):
+            with contextmanager(original)() as value:
+                spy.sessions.append(value)
+                yield value
+        else:
+            value = original()
+            if inspect.isawaitable(value):
+                value = await value
+            spy.sessions.append(value)
+            yield value
+
+    wired.app.dependency_overrides[original] = pass_through
+    try:
+        yield spy
+    finally:
+        for session in spy.sessions:
+            if isinstance(session, AsyncSession):
+                await session.close()
+
+
+def module_engines(module: ModuleType) -> list[AsyncEngine]:
+    return [value for value in vars(module).values() if isinstance(value, AsyncEngine)]
+
+
+def _included(app: FastAPI) -> list[object]:
+    """The routers mounted on `app` with include_router, nested ones included."""
+    found: list[object] = []
+    pending = list(app.router.routes)
+    while pending:
+        route = pending.pop()
+        original = getattr(route, "original_router", None)  # FastAPI keeps included routers
+        if original is not None:
+            found.append(original)
+            pending.extend(original.routes)
+    return found
+
+
+def routers_holding(module: ModuleType, app: FastAPI, method: str) -> list[str]:
+    """Names of the module's APIRouters (other than the app's own) that are mounted on the app
+    and hold a `method` route. The prefix may be on the router or on include_router."""
+    mounted = _included(app)
+    app_endpoints = {
+        route.endpoint for route in app.routes if isinstance(route, APIRoute)
+    }  # older FastAPI copied the routes of an included router into the app
+    names = []
+    for name, value in vars(module).items():
+        if not isinstance(value, APIRouter) or value is app.router:
+            continue
+        routes = [
+            r
+            for r in value.routes
+            if isinstance(r, APIRoute) and method.upper() in (r.methods or set())
+        ]
+        if routes and (
+            any(value is m for m in mounted) or any(r.endpoint in app_endpoints for r in routes)
+        ):
+            names.append(name)
+    return names
+
+
+def inserts(log: StatementLog, table: str = "users") -> list[str]:
+    return [
+        s for s in log.statements if s.lstrip().upper().startswith(f"INSERT INTO {table}".upper())
+    ]

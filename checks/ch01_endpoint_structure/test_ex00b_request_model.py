@@ -1,0 +1,78 @@
+"""Checks for chapter 1, step 2: the body is a Pydantic model, so FastAPI answers 422."""
+
+from typing import Any
+
+from sqlalchemy import text
+
+from checks.ch01_endpoint_structure.conftest import inserts
+from fastlings.testing import (
+    StatementLog,
+    Teach,
+    WiredApp,
+    find_operation,
+    json_schema_of,
+    resolve_ref,
+)
+
+ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
+INVALID: list[tuple[Any, str]] = [
+    ({"name": "Ada Lovelace"}, "the email is missing"),
+    ({"email": "ada@example.com"}, "the name is missing"),
+    ({}, "the body is an empty object"),
+    ({"email": "ada@example.com", "name": 42}, "the name is a number"),
+    (["ada@example.com", "Ada"], "the body is a list"),
+]
+
+
+async def test_invalid_bodies_get_422(wired: WiredApp, teach: Teach) -> None:
+    path = wired.path("post", "/users")
+    wrong = []
+    for body, why in INVALID:
+        response = await wired.client.post(path, json=body)
+        if response.status_code != 422:
+            wrong.append(f"{response.status_code} when {why} ({body!r})")
+    assert not wrong, teach(
+        f"POST {path} answered " + "; ".join(wrong) + ".",
+        "422 from FastAPI's own validation before the endpoint runs: a body parameter typed "
+        "with a Pydantic model that requires an email and a name, both strings",
+    )
+    async with wired.engine.connect() as conn:
+        stored = (await conn.execute(text("SELECT email, name FROM users"))).all()
+    assert not stored, teach(
+        f"Every body was invalid, yet the database holds {[tuple(r) for r in stored]}.",
+        "an invalid body never reaches the endpoint, so nothing is written",
+    )
+
+
+async def test_openapi_documents_the_request_body(wired: WiredApp, teach: Teach) -> None:
+    openapi = wired.app.openapi()
+    found = find_operation(openapi, "post", "/users")
+    body_schema = json_schema_of(found[1].get("requestBody", {})) if found else {}
+    name, component = resolve_ref(openapi, body_schema)
+    required = set(component.get("required", []))
+    assert name is not None and {"email", "name"} <= required, teach(
+        "In the OpenAPI document, POST /users has "
+        + (f"the body model {name} requiring {sorted(required)}" if name else "no body model")
+        + ".",
+        "a request model that requires email and name, used as the endpoint's body parameter",
+    )
+
+
+async def test_valid_sign_up_is_stored(wired: WiredApp, sql: StatementLog, teach: Teach) -> None:
+    path = wired.path("post", "/users")
+    response = await wired.client.post(path, json=ADA)
+    assert response.status_code in (200, 201), teach(
+        f"POST {path} with a valid sign-up answered {response.status_code}: {response.text[:160]}",
+        "a success status, with the new user",
+    )
+    assert inserts(sql), teach(
+        f"POST {path} answered {response.status_code}, but no INSERT ran on the session the "
+        "check handed out through get_db.",
+        "the user added and committed on the injected `db` session",
+    )
+    async with wired.engine.connect() as conn:
+        stored = [tuple(r) for r in await conn.execute(text("SELECT email, name FROM users"))]
+    assert stored == [(ADA["email"], ADA["name"])], teach(
+        f"After one valid sign-up the database holds {stored}.",
+        f"one row with the email and name that were sent, {ADA}",
+    )

@@ -1,0 +1,38 @@
+"""Checks for chapter 1, step 4: the route lives on an APIRouter with the users prefix and tag."""
+
+from types import ModuleType
+
+from checks.ch01_endpoint_structure.conftest import routers_holding
+from fastlings.testing import Teach, WiredApp, find_operation
+
+ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
+
+
+async def test_route_lives_on_a_router(module: ModuleType, wired: WiredApp, teach: Teach) -> None:
+    path = wired.path("post", "/users")
+    assert routers_holding(module, wired.app, "post"), teach(
+        f"POST {path} is registered straight on the app: no APIRouter of the module holds it.",
+        'the route on an APIRouter (with prefix "/users", on the router or on include_router), '
+        "mounted with app.include_router(...)",
+    )
+
+
+async def test_openapi_groups_the_route_under_users(wired: WiredApp, teach: Teach) -> None:
+    found = find_operation(wired.app.openapi(), "post", "/users")
+    tags = found[1].get("tags", []) if found else None
+    assert tags is not None and "users" in tags, teach(
+        "In the OpenAPI document, POST /users "
+        + (f"is listed under the tags {tags}" if tags is not None else "is missing")
+        + ".",
+        'the tag "users", said once: APIRouter(..., tags=["users"]) or include_router(..., '
+        'tags=["users"])',
+    )
+
+
+async def test_create_still_answers_201(wired: WiredApp, teach: Teach) -> None:
+    path = wired.path("post", "/users")
+    response = await wired.client.post(path, json=ADA)
+    assert response.status_code == 201 and response.json().get("email") == ADA["email"], teach(
+        f"POST {path} answered {response.status_code}: {response.text[:160]}",
+        "201 with the new user at /users (or /users/): moving the route must not change it",
+    )

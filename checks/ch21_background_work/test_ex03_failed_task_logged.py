@@ -1,0 +1,87 @@
+"""Checks for chapter 21, exercise 3: a background job that fails leaves a log record.
+
+The learner's mail provider refuses every address at bounce.example. pytest's `caplog`
+collects the log records emitted while the request and its background job run.
+"""
+
+import logging
+from types import ModuleType
+
+import pytest
+
+from checks.ch21_background_work.conftest import ORDER, receipts
+from fastlings.testing import Teach, WireFactory
+
+BOUNCING = {"email": "grace@bounce.example", "item": "kettle"}
+
+
+async def test_good_address_gets_its_receipt(
+    quick_mail: float, module: ModuleType, wire: WireFactory, teach: Teach
+) -> None:
+    async with wire() as wired:
+        response = await wired.client.post("/orders", json=ORDER)
+        stored = await receipts(wired.engine)
+    assert response.status_code == 201, teach(
+        f"POST /orders {ORDER} answered {response.status_code} {response.text[:200]}.", "201"
+    )
+    assert stored == [(response.json()["id"], "sent")], teach(
+        f"After an order for a deliverable address, the receipts table held {stored}.",
+        "one receipt with status 'sent'",
+    )
+
+
+async def test_bounce_keeps_the_201_and_claims_no_receipt(
+    quick_mail: float, module: ModuleType, wire: WireFactory, teach: Teach
+) -> None:
+    async with wire() as wired:
+        response = await wired.client.post("/orders", json=BOUNCING)
+        stored = await receipts(wired.engine)
+    assert response.status_code == 201, teach(
+        f"POST /orders for {BOUNCING['email']} answered {response.status_code} "
+        f"{response.text[:200]}.",
+        "201: the order is stored; the receipt is mailed after the response, whatever happens",
+    )
+    sent = [row for row in stored if row[1] == "sent"]
+    assert not sent, teach(
+        f"The mail provider refused {BOUNCING['email']}, and the receipts table says {sent}.",
+        "no receipt marked 'sent' for a mail that was refused",
+    )
+
+
+async def test_failed_receipt_is_logged(
+    quick_mail: float,
+    module: ModuleType,
+    wire: WireFactory,
+    caplog: pytest.LogCaptureFixture,
+    teach: Teach,
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with wire() as wired:
+        response = await wired.client.post("/orders", json=BOUNCING)
+    assert response.status_code == 201, teach(
+        f"POST /orders for {BOUNCING['email']} answered {response.status_code}.", "201"
+    )
+    order_id = str(response.json()["id"])
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    app_records = [r for r in caplog.records if not r.name.startswith("httpx")]
+    seen = "; ".join(f"{r.levelname} {r.getMessage()[:80]!r}" for r in app_records[-3:])
+    assert errors, teach(
+        f"The mail provider refused the receipt for order {order_id}, and the log got no "
+        f"record at ERROR level ({'last records: ' + seen if seen else 'no records at all'}). "
+        "Probably the job caught the error and moved on, or let it escape where nothing logs "
+        "it; no one waits for a background job, so no one else will report its failure.",
+        "`logger.exception(...)` (logger = logging.getLogger(__name__)) inside the `except` "
+        "of the job: an ERROR record with the traceback, naming the order",
+    )
+    with_traceback = [r for r in errors if r.exc_info and r.exc_info[0] is not None]
+    assert with_traceback, teach(
+        f"The failure was logged ({errors[0].getMessage()[:120]!r}) without its traceback.",
+        "`logger.exception(...)`, or `logger.error(..., exc_info=True)`, so the record carries "
+        "the exception",
+    )
+    named = [r for r in with_traceback if order_id in r.getMessage()]
+    assert named, teach(
+        f"The failure was logged as {with_traceback[0].getMessage()[:120]!r}, which does not "
+        f"say which order (id {order_id}) is without its receipt.",
+        "the message names the order, e.g. 'Receipt for order %s could not be mailed'",
+    )

@@ -1,0 +1,109 @@
+"""Chapter 16, exercise 2: null clears a nullable field, and is refused for the others.
+
+PATCH now applies only the fields sent (exercise 1). But `ContactUpdate` allows null for every
+field, because every field may be left out, and those are not the same thing: `{"name": null}`
+reaches the database, which refuses it with a 500. Every `# TODO:` marks a place to change.
+Run the checks:
+
+    pytest checks/ch16_partial_updates/test_ex02_null_versus_missing.py
+
+The lesson: lessons/ch16_partial_updates.md
+"""
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, status
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from sqlalchemy import String, Text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite+aiosqlite:///./fastlings.db")
+engine = create_async_engine(DATABASE_URL)
+SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))  # NOT NULL
+    email: Mapped[str] = mapped_column(String(254))  # NOT NULL
+    phone: Mapped[str | None] = mapped_column(String(30))  # may be cleared
+    note: Mapped[str | None] = mapped_column(Text)  # may be cleared
+
+
+async def get_db() -> AsyncIterator[AsyncSession]:
+    async with SessionLocal() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_db)]
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    yield
+    await engine.dispose()
+
+
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+Phone = Annotated[str, Field(min_length=3, max_length=30)]
+Note = Annotated[str, Field(max_length=2000)]
+
+
+class ContactRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    email: str
+    phone: str | None
+    note: str | None
+
+
+class ContactUpdate(BaseModel):
+    """PATCH body: every field may be left out."""
+
+    # TODO: "may be left out" is not "may be null". name and email are NOT NULL columns: a
+    #       client that sends null for them should get a 422, while leaving them out stays
+    #       fine and null still clears phone and note.
+    name: Name | None = None
+    email: EmailStr | None = None
+    phone: Phone | None = None
+    note: Note | None = None
+
+
+app = FastAPI(title="Fastlings contacts", lifespan=lifespan)
+
+
+async def get_contact(contact_id: int, db: AsyncSession) -> Contact:
+    contact = await db.get(Contact, contact_id)
+    if contact is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Contact not found")
+    return contact
+
+
+@app.get("/contacts/{contact_id}", response_model=ContactRead)
+async def read_contact(contact_id: int, db: SessionDep) -> Contact:
+    return await get_contact(contact_id, db)
+
+
+@app.patch("/contacts/{contact_id}", response_model=ContactRead)
+async def update_contact(contact_id: int, payload: ContactUpdate, db: SessionDep) -> Contact:
+    contact = await get_contact(contact_id, db)
+    # exclude_unset: only the fields the client sent. An explicit null is sent (and clears
+    # the field); a field left out is not in the dict (and keeps its value).
+    for field, value in payload.model_dump(exclude_unset=True).items():
+        setattr(contact, field, value)
+    await db.commit()
+    return contact

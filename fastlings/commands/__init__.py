@@ -1,1 +1,0 @@
-"""One module per command of the `fastlings` CLI; `fastlings/cli.py` only declares them."""

@@ -1,0 +1,1 @@
+"""The dashboard routers: one per role."""

@@ -1,0 +1,1 @@
+"""Maintainer tools: the verify gate, lesson snippets and derived files, scaffolding."""

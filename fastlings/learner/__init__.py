@@ -1,0 +1,1 @@
+"""Learner commands: watch, list, check, hint, reset, diff, serve, grade, solutions-branch."""

@@ -1,0 +1,319 @@
+"""A library of diagnoses: each one maps an observed cause to a short teaching text.
+
+A diagnosis only ever states what `fastlings/plugin/observe.py` saw happen (an exception and
+the learner's line, a warning, a 404 and the app's routes, FastAPI's 422 detail, a response
+body); it never guesses. Each is tested with a small app that triggers it
+(`tests/test_diagnoses.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastlings.plugin.observe import Observations, Raised
+
+HEADING = "What the app did:"
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    name: str
+    cause: str
+    """What was observed, in one or two sentences."""
+    advice: str
+    """What the pattern expects instead."""
+    chapter: str | None = None
+    """The chapter id whose lesson explains it (shown when the course has that lesson)."""
+
+
+Rule = Callable[[Observations], list[Diagnosis]]
+UNAWAITED = re.compile(r"coroutine '([^']+)' was never awaited")
+DB_TEXT = re.compile(
+    r"(IntegrityError|OperationalError|UNIQUE constraint failed|NOT NULL constraint failed|"
+    r"duplicate key value|violates (?:unique|foreign key|not-null) constraint|sqlite3\.|"
+    r"asyncpg\.|psycopg|\[SQL: )"
+)
+
+
+REPR = re.compile(r"<[^<>]{40,}>")
+
+
+def _said(raised: Raised, limit: int = 240) -> str:
+    """The exception's message for the screen: long object reprs shortened, then cut."""
+    text = REPR.sub("<...>", raised.message)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _at(raised: Raised) -> str:
+    if raised.where is None:
+        return ""
+    return f" at {raised.where}" + (f": `{raised.line}`" if raised.line else "")
+
+
+def unawaited(obs: Observations) -> list[Diagnosis]:
+    found = []
+    for seen in obs.warnings:
+        match = UNAWAITED.search(seen.message)
+        if seen.category == "RuntimeWarning" and match:
+            name = match.group(1).rsplit(".", 1)[-1]
+            written = re.search(rf"[\w.]*\b{re.escape(name)}\([^()]*\)", seen.line or "")
+            call = written.group(0) if written else f"...{name}(...)"
+            found.append(
+                Diagnosis(
+                    "unawaited",
+                    f"{seen.where}: `{match.group(1)}` was called without `await`, so it never "
+                    f'ran (Python warned: "{seen.message.splitlines()[0]}").',
+                    f"`await` every coroutine call: `await {call}`.",
+                    "ch05_async_sessions",
+                )
+            )
+    return found
+
+
+def missing_greenlet(obs: Observations) -> list[Diagnosis]:
+    return [
+        Diagnosis(
+            "missing_greenlet",
+            f"The app raised MissingGreenlet{_at(r)}: an attribute was loaded from the "
+            "database without `await` (a lazy relationship, or an attribute expired by commit).",
+            "with AsyncSession, load what the response needs in the query (`selectinload`), "
+            "keep `expire_on_commit=False`, or `await session.refresh(obj)`.",
+            "ch14_relationships",
+        )
+        for r in obs.raised
+        if r.type == "MissingGreenlet"
+    ]
+
+
+def response_validation(obs: Observations) -> list[Diagnosis]:
+    found = []
+    for r in obs.raised:
+        if r.type != "ResponseValidationError":
+            continue
+        fields = "; ".join(
+            f"`{'.'.join(str(p) for p in e['loc'] if p != 'response') or 'response'}`: "
+            f"{e['msg']} (got {e['input_type']})"
+            for e in r.errors
+        )
+        found.append(
+            Diagnosis(
+                "response_validation",
+                "FastAPI could not fit the route's return value into its response model, so it "
+                f"answered 500: {fields or _said(r)}.",
+                "return what the response model declares (or change the model to match).",
+                "ch03_response_models",
+            )
+        )
+    return found
+
+
+def router_not_included(obs: Observations) -> list[Diagnosis]:
+    if obs.module is None:
+        return []
+    try:
+        from fastapi import APIRouter, FastAPI
+    except ImportError:  # pragma: no cover - FastAPI is a dependency of the course
+        return []
+    apps = [v for v in vars(obs.module).values() if isinstance(v, FastAPI)]
+    served = {getattr(r, "path", None) for a in apps for r in a.routes}
+    found = []
+    for answer in obs.answers:
+        if answer.status != 404:
+            continue
+        for name, router in vars(obs.module).items():
+            if not isinstance(router, APIRouter) or any(router is a.router for a in apps):
+                continue
+            paths = {getattr(r, "path", None) for r in router.routes}
+            wanted = {answer.path, answer.path.rstrip("/"), answer.path + "/"}
+            if paths & wanted and not paths & served:
+                found.append(
+                    Diagnosis(
+                        "router_not_included",
+                        f"{answer.method} {answer.path} answered 404: the router `{name}` has "
+                        "that path, but the app never includes it.",
+                        f"`app.include_router({name})` after the router's routes are defined.",
+                        "ch01_endpoint_structure",
+                    )
+                )
+                break
+    return found
+
+
+def not_found(obs: Observations) -> list[Diagnosis]:
+    found = []
+    for answer in obs.answers:
+        if answer.status == 404 and answer.routes and '"Not Found"' in answer.body:
+            routes = ", ".join(answer.routes[:12]) or "none"
+            found.append(
+                Diagnosis(
+                    "no_route",
+                    f"{answer.method} {answer.path} answered 404 Not Found: no route matches. "
+                    f"The app's routes: {routes}.",
+                    "a route at exactly that method and path (check the router's prefix).",
+                )
+            )
+    return found[:1]
+
+
+def query_not_body(obs: Observations) -> list[Diagnosis]:
+    found = []
+    for answer in obs.answers:
+        query = [e for e in answer.detail if list(e.get("loc", []))[:1] == ["query"]]
+        if answer.status == 422 and answer.sent_json and query:
+            names = ", ".join(f"`{e['loc'][-1]}`" for e in query)
+            found.append(
+                Diagnosis(
+                    "query_not_body",
+                    f"{answer.method} {answer.path} sent a JSON body, yet FastAPI looked for "
+                    f"{names} in the query string (loc {query[0]['loc']}): plain scalar "
+                    "parameters are read from the query.",
+                    "one Pydantic model parameter for the body (or `Body()`).",
+                    "ch02_request_validation",
+                )
+            )
+    return found[:1]
+
+
+def extra_forbidden(obs: Observations) -> list[Diagnosis]:
+    for answer in obs.answers:
+        extra = [e for e in answer.detail if e.get("type") == "extra_forbidden"]
+        if answer.status == 422 and extra:
+            names = ", ".join(f"`{e['loc'][-1]}`" for e in extra)
+            return [
+                Diagnosis(
+                    "extra_forbidden",
+                    f"{answer.method} {answer.path} answered 422 because the model forbids "
+                    f"extra fields (`extra='forbid'`) and the request had {names}.",
+                    "decide per model: forbid unknown fields (a 422 the client can read) or "
+                    "ignore them, the default; never `extra='allow'` on a model you store.",
+                    "ch02_request_validation",
+                )
+            ]
+    return []
+
+
+def db_text_leak(obs: Observations) -> list[Diagnosis]:
+    for answer in obs.answers:
+        match = DB_TEXT.search(answer.body)
+        if match and answer.status < 500:
+            start = max(0, match.start() - 40)
+            return [
+                Diagnosis(
+                    "db_text_leak",
+                    f"{answer.method} {answer.path} answered {answer.status} with the database's "
+                    f"own error text in the body: ...{answer.body[start : match.end() + 40]}...",
+                    "answer with your own detail; keep the driver's text in the logs.",
+                    "ch06_http_errors",
+                )
+            ]
+    return []
+
+
+def different_loop(obs: Observations) -> list[Diagnosis]:
+    return [
+        Diagnosis(
+            "different_loop",
+            f"The app raised {r.type}{_at(r)}: {_said(r)}. An asyncio object (a lock, queue, "
+            "client or engine) was made on one event loop and used on another.",
+            "create such objects in the lifespan or per request, not at import time.",
+            "ch20_settings_lifespan",
+        )
+        for r in obs.raised
+        if "attached to a different loop" in r.message
+    ][:1]
+
+
+def pool_timeout(obs: Observations) -> list[Diagnosis]:
+    return [
+        Diagnosis(
+            "pool_timeout",
+            f"The app raised {r.type}{_at(r)}: {_said(r)}. Every pooled connection was "
+            "checked out and none came back in time.",
+            "hold a session only while you use the database, and always close it "
+            "(`async with` or a `yield` dependency).",
+            "ch18_connection_pool",
+        )
+        for r in obs.raised
+        if "QueuePool limit" in r.message or "pool" in r.type.lower()
+    ][:1]
+
+
+def cors_preflight(obs: Observations) -> list[Diagnosis]:
+    for answer in obs.answers:
+        if answer.method == "OPTIONS" and answer.status in (400, 405):
+            why = (
+                "no route or middleware answers OPTIONS, so CORSMiddleware is not installed"
+                if answer.status == 405
+                else f"CORSMiddleware refused it: {answer.body[:120]}"
+            )
+            return [
+                Diagnosis(
+                    "cors_preflight",
+                    f"The CORS preflight OPTIONS {answer.path} answered {answer.status}: {why}.",
+                    "`app.add_middleware(CORSMiddleware, allow_origins=[...])` naming each "
+                    "trusted origin.",
+                    "ch10_middleware_cors",
+                )
+            ]
+    return []
+
+
+def unhandled(obs: Observations) -> list[Diagnosis]:
+    known = {"MissingGreenlet", "ResponseValidationError"}
+    return [
+        Diagnosis(
+            "unhandled",
+            f"The app raised {r.type}{_at(r)}: {_said(r)}" if r.message else f"{r.type}{_at(r)}",
+            "handle it, or find why it is raised; FastAPI answered 500 for it.",
+        )
+        for r in obs.raised
+        if r.type not in known
+        and "attached to a different loop" not in r.message
+        and "QueuePool limit" not in r.message
+    ][:1]
+
+
+RULES: tuple[Rule, ...] = (
+    unawaited,
+    missing_greenlet,
+    response_validation,
+    router_not_included,
+    query_not_body,
+    extra_forbidden,
+    db_text_leak,
+    different_loop,
+    pool_timeout,
+    cors_preflight,
+    unhandled,
+)
+
+
+def diagnose(obs: Observations) -> list[Diagnosis]:
+    found: list[Diagnosis] = []
+    for rule in RULES:
+        found.extend(rule(obs))
+    if not any(d.name == "router_not_included" for d in found):
+        found.extend(not_found(obs))
+    seen: set[str] = set()
+    unique = []
+    for diagnosis in found:
+        if diagnosis.cause not in seen:
+            seen.add(diagnosis.cause)
+            unique.append(diagnosis)
+    return unique[:3]
+
+
+def render(diagnoses: list[Diagnosis], root: Path | None = None) -> str:
+    """The block appended to a failure message (empty when nothing was diagnosed)."""
+    if not diagnoses:
+        return ""
+    lines = [HEADING]
+    for d in diagnoses:
+        see = ""
+        if d.chapter and root is not None and (root / "lessons" / f"{d.chapter}.md").is_file():
+            see = f" (see lessons/{d.chapter}.md)"
+        lines.append(f"- {d.cause}\n  Instead: {d.advice}{see}")
+    return "\n".join(lines)

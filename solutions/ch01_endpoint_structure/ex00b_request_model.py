@@ -1,0 +1,67 @@
+"""Chapter 1, step 2: the reference solution.
+
+The body parameter is a Pydantic model: FastAPI parses and validates the JSON before the
+endpoint runs, answers 422 naming the field when it does not fit, and documents the model.
+"""
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI
+from pydantic import BaseModel, Field
+from sqlalchemy import String
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# The database layer of step 1, given from here on.
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite+aiosqlite:///./fastlings.db")
+engine = create_async_engine(DATABASE_URL)
+SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(100))
+
+
+async def get_db() -> AsyncIterator[AsyncSession]:
+    async with SessionLocal() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_db)]
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Create the tables when the app starts; close the pool when it stops."""
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    yield
+    await engine.dispose()
+
+
+# What a sign-up must contain. A parameter typed with it is read from the JSON body.
+class UserCreate(BaseModel):
+    email: str = Field(min_length=3, max_length=255)
+    name: str = Field(min_length=1, max_length=100)
+
+
+app = FastAPI(title="Fastlings users", lifespan=lifespan)
+
+
+@app.post("/users")
+async def create_user(payload: UserCreate, db: SessionDep) -> dict[str, object]:
+    user = User(**payload.model_dump())  # the validated fields, nothing else
+    db.add(user)
+    await db.commit()
+    return {"id": user.id, "email": user.email, "name": user.name}

@@ -1,0 +1,74 @@
+"""Chapter 1, step 3: the reference solution.
+
+`status_code=201` says a resource was created; `response_model=UserRead` says what the client
+receives, filters the returned object through it and puts its schema in OpenAPI.
+"""
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, status
+from pydantic import BaseModel, Field
+from sqlalchemy import String
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# The database layer of step 1, given from here on.
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite+aiosqlite:///./fastlings.db")
+engine = create_async_engine(DATABASE_URL)
+SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(100))
+
+
+async def get_db() -> AsyncIterator[AsyncSession]:
+    async with SessionLocal() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_db)]
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Create the tables when the app starts; close the pool when it stops."""
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    yield
+    await engine.dispose()
+
+
+class UserCreate(BaseModel):
+    email: str = Field(min_length=3, max_length=255)
+    name: str = Field(min_length=1, max_length=100)
+
+
+# What the client receives. FastAPI validates the returned ORM object against it, reading its
+# attributes; no `from_attributes` is needed for that.
+class UserRead(BaseModel):
+    id: int
+    email: str
+    name: str
+
+
+app = FastAPI(title="Fastlings users", lifespan=lifespan)
+
+
+@app.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserRead)
+async def create_user(payload: UserCreate, db: SessionDep) -> User:
+    user = User(**payload.model_dump())
+    db.add(user)
+    await db.commit()
+    return user

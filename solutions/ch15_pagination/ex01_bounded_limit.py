@@ -1,0 +1,87 @@
+"""Chapter 15, exercise 1: the reference solution.
+
+`limit` and `offset` are declared with their bounds, `Query(ge=1, le=100)` and `Query(ge=0)`:
+FastAPI refuses anything outside them with a 422 that names the parameter and the bound, before
+the endpoint runs, and the OpenAPI document shows the bounds to every client.
+"""
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Query
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import String, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite+aiosqlite:///./fastlings.db")
+engine = create_async_engine(DATABASE_URL)
+SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    price_cents: Mapped[int] = mapped_column(index=True)
+
+
+async def get_db() -> AsyncIterator[AsyncSession]:
+    async with SessionLocal() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_db)]
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    yield
+    await engine.dispose()
+
+
+class ProductRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    price_cents: int
+
+
+class ProductPage(BaseModel):
+    items: list[ProductRead]
+    total: int
+    limit: int
+    offset: int
+
+
+app = FastAPI(title="Fastlings products", lifespan=lifespan)
+
+
+@app.get("/products", response_model=ProductPage)
+async def list_products(
+    db: SessionDep,
+    # At least one row, at most 100 per page; 101 is an error (422), not silently 100.
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ProductPage:
+    total = await db.scalar(select(func.count()).select_from(Product))
+    statement = (
+        select(Product).order_by(Product.price_cents, Product.id).limit(limit).offset(offset)
+    )
+    rows = (await db.scalars(statement)).all()
+    return ProductPage(
+        items=[ProductRead.model_validate(row) for row in rows],
+        total=total or 0,
+        limit=limit,
+        offset=offset,
+    )

@@ -1,0 +1,159 @@
+"""Each diagnosis, triggered by a small app, as the learner sees it on `fastlings check`.
+
+Every case replaces the fixture course's starter with an app that makes one real mistake and
+its checks with one check that calls the app, then asserts the diagnosis on the first screen.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+STARTER = Path("exercises/ch01_ping/ex01_ping.py")
+CHECKS = Path("checks/ch01_ping/test_ex01_ping.py")
+
+CHECK = """
+from types import ModuleType
+
+from fastlings.testing import ClientFactory, Teach
+
+
+async def test_ping_answers_pong(module: ModuleType, make_client: ClientFactory, teach: Teach):
+    async with make_client(module.app) as client:
+        response = await client.request({request})
+    assert response.status_code == 200, teach(
+        f"{{response.request.method}} /ping answered {{response.status_code}}.", "200"
+    )
+"""
+GET = '"GET", "/ping"'
+POST = '"POST", "/ping", json={"name": "ada", "admin": True}'
+PREFLIGHT = (
+    '"OPTIONS", "/ping", headers={"Origin": "https://app.example.com", '
+    '"Access-Control-Request-Method": "POST"}'
+)
+HEAD = "from fastapi import APIRouter, FastAPI, HTTPException\n\napp = FastAPI()\n"
+
+CASES = {
+    "unawaited": (
+        GET,
+        HEAD + "async def save() -> None: ...\n\n@app.get('/ping')\nasync def ping():\n"
+        "    save()  # TODO:\n    raise RuntimeError('not saved')\n",
+        ["`save` was called without `await`", "`await save()`"],
+    ),
+    "missing_greenlet": (
+        GET,
+        HEAD + "from sqlalchemy.exc import MissingGreenlet\n\n@app.get('/ping')\n"
+        "async def ping():\n    raise MissingGreenlet('greenlet_spawn has not been called')\n",
+        ["The app raised MissingGreenlet at exercises/ch01_ping/ex01_ping.py:8", "selectinload"],
+    ),
+    "response_validation": (
+        GET,
+        HEAD + "from pydantic import BaseModel\n\nclass Pong(BaseModel):\n    pong: bool\n\n"
+        "@app.get('/ping', response_model=Pong)\nasync def ping():\n    return {'pong': 'maybe'}\n",
+        ["could not fit the route's return value into its response model", "`pong`", "(got str)"],
+    ),
+    "router_not_included": (
+        GET,
+        HEAD + "router = APIRouter()\n\n@router.get('/ping')\nasync def ping():\n"
+        "    return {'pong': True}\n",
+        [
+            "the router `router` has that path, but the app never includes it",
+            "`app.include_router(router)`",
+        ],
+    ),
+    "no_route": (
+        GET,
+        HEAD + "@app.get('/pong')\nasync def pong():\n    return {}\n",
+        ["GET /ping answered 404 Not Found: no route matches", "The app's routes: GET /pong."],
+    ),
+    "query_not_body": (
+        POST,
+        HEAD + "@app.post('/ping')\nasync def ping(name: str, age: int):\n    return {}\n",
+        ["sent a JSON body, yet FastAPI looked for `name`, `age` in the query string"],
+    ),
+    "extra_forbidden": (
+        POST,
+        HEAD + "from pydantic import BaseModel, ConfigDict\n\nclass Ping(BaseModel):\n"
+        "    model_config = ConfigDict(extra='forbid')\n    name: str\n\n"
+        "@app.post('/ping')\nasync def ping(body: Ping):\n    return {}\n",
+        ["forbids extra fields (`extra='forbid'`) and the request had `admin`"],
+    ),
+    "db_text_leak": (
+        GET,
+        HEAD + "@app.get('/ping')\nasync def ping():\n    raise HTTPException(409, detail="
+        "'(sqlite3.IntegrityError) UNIQUE constraint failed: users.email')\n",
+        ["answered 409 with the database's own error text", "UNIQUE constraint failed"],
+    ),
+    "different_loop": (
+        GET,
+        HEAD + "import asyncio\n\nother = asyncio.new_event_loop()\nwaiting = other.create_future()"
+        "\n\n@app.get('/ping')\nasync def ping():\n    await waiting\n",
+        ["attached to a different loop", "create such objects in the lifespan"],
+    ),
+    "pool_timeout": (
+        GET,
+        HEAD + "from sqlalchemy.exc import TimeoutError as PoolTimeout\n\n@app.get('/ping')\n"
+        "async def ping():\n    raise PoolTimeout('QueuePool limit of size 2 overflow 0 reached, "
+        "connection timed out, timeout 0.10')\n",
+        ["QueuePool limit of size 2", "checked out and none came back in time"],
+    ),
+    "cors_preflight": (
+        PREFLIGHT,
+        HEAD + "@app.post('/ping')\nasync def ping():\n    return {}\n",
+        ["The CORS preflight OPTIONS /ping answered 405", "CORSMiddleware is not installed"],
+    ),
+    "unhandled": (
+        GET,
+        HEAD + "@app.get('/ping')\nasync def ping():\n    user = {}\n    return user['email']\n",
+        [
+            "The app raised KeyError at exercises/ch01_ping/ex01_ping.py:7 (in ping): "
+            "`return user['email']`"
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_first_screen_names_the_cause(tiny_course: Path, case: str) -> None:
+    request, app, expected = CASES[case]
+    (tiny_course / STARTER).write_text(app)
+    (tiny_course / CHECKS).write_text(CHECK.format(request=request))
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "400"}
+    done = subprocess.run(
+        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
+        cwd=tiny_course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    screen = " ".join(done.stdout.split())
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "What the app did:" in screen, done.stdout + done.stderr
+    for text in expected:
+        assert " ".join(text.split()) in screen, done.stdout
+    if case == "unhandled":  # the editor's problem matcher finds the line in the real output
+        tasks = json.loads((Path(__file__).parents[1] / ".vscode/tasks.json").read_text())
+        pattern = tasks["tasks"][0]["problemMatcher"]["pattern"]["regexp"]
+        found = [m for line in done.stdout.splitlines() if (m := re.search(pattern, line))]
+        assert ("exercises/ch01_ping/ex01_ping.py", "7") in [m.groups()[:2] for m in found]
+
+
+def test_a_passing_check_gets_no_diagnosis(tiny_course: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "fastlings", "check", "ex01_ping", "--target", "solution"],
+        cwd=tiny_course,
+        env={**os.environ, "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0 and "What the app did" not in done.stdout, done.stdout
