@@ -101,3 +101,14 @@ def test_three_lines_or_lines_that_differ_are_not_a_leak() -> None:
     assert leaked_windows(
         "first_line = 1\n\n  second_line = 2\nthird_line = 3\nfourth_line = 4", runs
     )
+
+
+def test_a_snippet_of_a_starter_is_not_a_leak() -> None:
+    from fastlings.dev.verify.leaks import without_starter_snippets
+
+    lesson = (
+        "<!-- snippet: exercises/ch01/ex01.py f -->\n```python\nfour\nfix\nlines\nhere\n```\n"
+        "<!-- snippet: solutions/ch01/ex01.py f -->\n```python\nkept\n```\n"
+    )
+    left = without_starter_snippets(lesson)
+    assert "fix" not in left and "kept" in left

@@ -26,7 +26,7 @@ from pydantic_settings import BaseSettings
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from fastlings import databases
+from fastlings.plugin import databases
 from fastlings.course.manifest import Entry, Target
 
 KINDS: dict[str, type] = {

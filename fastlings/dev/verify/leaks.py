@@ -2,6 +2,8 @@
 
 The fix of an exercise is the lines its solution has that its starter does not. A lesson that
 contains four or more of those lines in a row (whitespace ignored) hands the answer over.
+Snippets copied from `exercises/` are left out: they quote starters, which the learner has open
+already, so they give nothing away.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from fastlings.dev.verify.report import Report
 RUN = 4
 """How many consecutive fix lines a lesson may not contain."""
 _SUBSTANCE = re.compile(r"[A-Za-z0-9_]")
+_STARTER_SNIPPET = re.compile(r"<!-- snippet: exercises/\S+[^\n]*-->\n```[a-z]*\n.*?```", re.S)
 
 
 def _normal(lines: list[str]) -> list[str]:
@@ -50,12 +53,16 @@ def leaked_windows(lesson: str, runs: list[list[str]]) -> list[list[str]]:
     return found
 
 
+def without_starter_snippets(lesson: str) -> str:
+    return _STARTER_SNIPPET.sub("", lesson)
+
+
 def check_lesson_leaks(course: Course, report: Report) -> None:
     for chapter in course.chapters:
         lesson = lesson_path(course.root, chapter)
         if not lesson.is_file():
             continue
-        text = lesson.read_text(encoding="utf-8")
+        text = without_starter_snippets(lesson.read_text(encoding="utf-8"))
         for entry in (e for e in course.entries() if e.chapter.id == chapter.id):
             for window in _leaks(entry, text):
                 report.breach(
