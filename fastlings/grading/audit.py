@@ -2,18 +2,17 @@
 
 It holds, in its closure only, the result channel's sender and the integrity snapshot. Results
 leave only through the event `fastlings.grading`, raised by the child's plugin, and only when:
-  - it comes from the main thread, and every frame on the stack (pluggy's excepted) runs one of
-    the code objects pytest uses to report a check (`call_and_report` <- `runtestprotocol` <-
-    ... <- the child's `main`): a call scheduled by learner code (an event-loop callback, a
-    thread, a finalizer, a partial of a pytest hook) has other frames below it and is refused;
+  - it comes from the main thread, and every frame on the stack (pluggy's excepted) runs code
+    pytest uses to report a check (`call_and_report` <- ... <- the child's `main`): a call
+    scheduled by learner code (an event-loop callback, a partial of a hook) is refused;
   - the record is the one the collector made for that very report (node, phase, outcome), for
     the node pytest is running, in the collected order, once per phase;
   - the machinery is intact (`fastlings.grading.integrity`).
 While learner code is on the stack (a frame from a file outside the Python environment, the
 tooling and the course's checks), the hook refuses, and reports as `tampered`:
 `gc.get_objects/get_referrers/get_referents`, handing out frames (`sys._getframe`,
-`sys._current_frames`, `tb_frame`, `gi_frame`, `cr_frame`, `ag_frame`) to learner code or to
-the stdlib helpers that return them (`inspect`, `traceback.walk_*`, pytest's `_code`),
+`sys._current_frames`, `tb_frame`, `gi_frame`, `cr_frame`, `ag_frame`) to it or to helpers
+that return them (`inspect`, `traceback.walk_*`, pytest's `_code`),
 replacing the code, defaults or keyword defaults of a function it did not define, creating
 code or functions that claim a trusted file name, and installing a Python signal handler. At
 any time after the snapshot it refuses `ctypes` (not even loadable in the sandbox), trace and
@@ -40,10 +39,10 @@ ALWAYS = frozenset({"sys.settrace", "sys.setprofile", "sys.addaudithook"})
 GC = frozenset({"gc.get_objects", "gc.get_referrers", "gc.get_referents"})
 SPOOF = frozenset({"compile", "exec", "code.__new__", "function.__new__"})
 WATCHED = FRAME_EVENTS | ALWAYS | GC | SPOOF | {EVENT, "fastlings.signal", "object.__setattr__"}
-# stdlib and pytest helpers that return frames to their caller
+# stdlib and pytest helpers that return frames to their caller (unless one of their own frames
+# consumes the frames and returns text)
 LEAKERS = ("/inspect.py", "/traceback.py", "/_pytest/_code/code.py", "/asyncio/base_tasks.py",
            "/bdb.py", "/pdb.py")  # fmt: skip
-# ... unless one of their own frames consumes the frames and returns text
 CONSUMERS = frozenset({"_extract_from_extended_frame_gen", "extract_stack", "format_exc",
                        "print_exc", "format_exception", "print_exception"})  # fmt: skip
 MEMORY_FILES = ("/mem", "/pagemap", "/kcore", "/kmem", "/syscall")
@@ -138,12 +137,8 @@ def install(
             tamper(f"{event} was called")
         if event == "object.__setattr__":
             target = args[0]
-            if (
-                args[1] in CODE_ATTRS
-                and type(target) is FunctionType
-                and trusted(target.__code__)
-                and learner_on_stack(caller)
-            ):
+            swap = args[1] in CODE_ATTRS and type(target) is FunctionType
+            if swap and trusted(target.__code__) and learner_on_stack(caller):
                 tamper(f"the {args[1]} of {target.__qualname__} was replaced")
             return
         if event in SPOOF:

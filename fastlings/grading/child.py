@@ -221,6 +221,7 @@ def main() -> int:
             )
         ]
         integrity = Integrity(pytest_config, extra)
+        integrity.checks_roots = (checks + "/", str(workdir / "conftest.py"))
         integrity.take()
         return integrity
 

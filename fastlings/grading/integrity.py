@@ -75,6 +75,9 @@ class Integrity:
         self.functions: list[tuple[str, FunctionType, tuple[Any, ...]]] = []
         self.hooks: dict[str, list[tuple[object, object]]] = {}
         self.plugins: list[object] = []
+        # A watched attribute now holding a function of the course's checks is the checks' own
+        # monkeypatch (chapter 20 wraps httpx.AsyncClient.__init__), not tampering.
+        self.checks_roots: tuple[str, ...] = ()
 
     def take(self) -> None:
         for name in self.names:
@@ -102,6 +105,10 @@ class Integrity:
             for function in _functions(value):
                 self.functions.append((f"{where}.{attr}", function, _fingerprint(function)))
 
+    def _checks_own(self, value: object) -> bool:
+        code = getattr(value, "__code__", None) if isinstance(value, FunctionType) else None
+        return code is not None and code.co_filename.startswith(self.checks_roots or ("\0",))
+
     def _hooks(self) -> dict[str, list[tuple[object, object]]]:
         hooks: dict[str, list[tuple[object, object]]] = {}
         for name, caller in vars(self.config.pluginmanager.hook).items():
@@ -120,9 +127,9 @@ class Integrity:
         for where, container, attrs, skip in self.namespaces:
             now = _watched_attrs(dict(vars(container)), skip)
             for attr, value in attrs.items():
-                if now.get(attr) is not value:
+                if now.get(attr) is not value and not self._checks_own(now.get(attr)):
                     return f"{where}.{attr} was replaced"
-            added = set(now) - set(attrs)
+            added = {a for a in set(now) - set(attrs) if not self._checks_own(now[a])}
             if added and isinstance(container, type):
                 return f"{where} gained {', '.join(sorted(added))}"
         for where, function, fingerprint in self.functions:
