@@ -352,16 +352,27 @@ print(results, own)
     assert done.stdout.strip().endswith(" 0")  # signal 0 to itself is allowed
 
 
-def _sandboxes() -> list[int]:
-    found = []
+def _descendants(root: int) -> list[int]:
+    """The processes below `root` (by parent pid), from /proc."""
+    parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
-        with contextlib.suppress(OSError):
-            if (
-                entry.isdigit()
-                and b"fastlings.grading.child" in Path(f"/proc/{entry}/cmdline").read_bytes()
-            ):
-                found.append(int(entry))
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if entry.isdigit():
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found += children
+        frontier += children
     return found
+
+
+def _is_sandbox(pid: int) -> bool:
+    with contextlib.suppress(OSError):
+        return b"fastlings.grading.child" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    return False
 
 
 def test_killing_the_grader_leaves_no_sandbox_and_nothing_in_tmp(tmp_path: Path) -> None:
@@ -389,7 +400,6 @@ def test_killing_the_grader_leaves_no_sandbox_and_nothing_in_tmp(tmp_path: Path)
         return names
 
     shm_before, tmp_before = sandbox_users("/dev/shm"), sandbox_users("/tmp")  # noqa: S108
-    earlier = set(_sandboxes())
     env = {k: v for k, v in os.environ.items() if not k.startswith("FASTLINGS_")}
     env["PYTHONPATH"] = str(Path(report.__file__).resolve().parents[2])
     env["TMPDIR"] = str(host_tmp)
@@ -398,21 +408,20 @@ def test_killing_the_grader_leaves_no_sandbox_and_nothing_in_tmp(tmp_path: Path)
          str(tmp_path / "submissions"), "--no-reuse", "--out", str(tmp_path / "out")],
         cwd=course, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    mine: list[int] = []
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not mine:  # the looper's sandbox (the second run)
+    mine: list[int] = []
+    while time.monotonic() < deadline and not mine:  # the looper's sandbox
         time.sleep(0.5)
-        mine = [p for p in _sandboxes() if p not in earlier]
-        if mine and not Path(f"/proc/{mine[0]}/cmdline").exists():
-            mine = []
+        mine = [p for p in _descendants(grader.pid) if _is_sandbox(p)]
     assert mine, "no sandbox started"
     time.sleep(6)  # past the collection: the looper's sandbox runs
-    assert [p for p in _sandboxes() if p not in earlier], "the looper's sandbox is not running"
+    below = _descendants(grader.pid)
+    assert any(_is_sandbox(p) for p in below), "the looper's sandbox is not running"
     grader.send_signal(signal.SIGKILL)
     grader.wait()
     time.sleep(2)
-    alive = [p for p in _sandboxes() if p not in earlier]
-    assert not alive, f"sandboxed children outlived the grader: {alive}"
+    alive = [p for p in below if Path(f"/proc/{p}").exists()]
+    assert not alive, f"processes of the grader outlived it: {alive}"
     assert list(host_tmp.iterdir()) == [], "the grader left files in its TMPDIR"
     assert sandbox_users("/dev/shm") <= shm_before  # noqa: S108 - nothing of the sandbox user
     assert sandbox_users("/tmp") <= tmp_before  # noqa: S108

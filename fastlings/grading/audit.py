@@ -1,23 +1,16 @@
 """The child's audit hook (`sys.addaudithook`): installed before any learner code, never removed.
 
 It holds, in its closure only, the result channel's sender and the integrity snapshot. Results
-leave only through the event `fastlings.grading`, raised by the child's plugin, and only when:
-  - it comes from the main thread, and every frame on the stack (pluggy's excepted) runs code
-    pytest uses to report a check (`call_and_report` <- ... <- the child's `main`): a call
-    scheduled by learner code (an event-loop callback, a partial of a hook) is refused;
-  - the record is the one the collector made for that very report (node, phase, outcome), for
-    the node pytest is running, in the collected order, once per phase;
-  - the machinery is intact (`fastlings.grading.integrity`).
-While learner code is on the stack (a frame from a file outside the Python environment, the
-tooling and the course's checks), the hook refuses, and reports as `tampered`:
-`gc.get_objects/get_referrers/get_referents`, handing out frames (`sys._getframe`,
-`sys._current_frames`, `tb_frame`, `gi_frame`, `cr_frame`, `ag_frame`) to it or to helpers
-that return them (`inspect`, `traceback.walk_*`, pytest's `_code`),
-replacing the code, defaults or keyword defaults of a function it did not define, creating
-code or functions that claim a trusted file name, and installing a Python signal handler. At
-any time after the snapshot it refuses `ctypes` (not even loadable in the sandbox), trace and
-profile functions, another hook, and opening `/proc/*/mem`-like files. Each refusal raises
-and is sent as `tampered` at once, so catching the exception does not help.
+leave only through the event `fastlings.grading` raised by the child's plugin, and only when it
+comes from the main thread with every frame on the stack (pluggy's excepted) running code pytest
+uses to report a check (a call scheduled by learner code is refused); for the node pytest runs,
+in order, once per phase, matching its report; and, per checks file, after the integrity check.
+While learner code is on the stack, the hook refuses (and reports as `tampered`): gc's object
+walks, handing frames to learner code or to helpers that return them (`inspect`,
+`traceback.walk_*`, pytest's `_code`), replacing the code or defaults of a function it did not
+define, code claiming a trusted file name, and Python signal handlers. After the snapshot it
+refuses `ctypes` (not loadable in the sandbox anyway), trace and profile functions, other hooks
+and `/proc/*/mem`. A refusal raises and is sent at once: catching it does not help.
 """
 
 from __future__ import annotations
@@ -73,7 +66,8 @@ def install(
     report_ids = {id(c) for c in report_codes}
     chain_ids = {id(c) for c in chain_codes} | {id(f.f_code) for f in _stack(getframe(1))}
     state: dict[str, Any] = {"armed": False, "integrity": None, "order": [], "at": 0,
-                             "phases": set(), "records": 0, "tampered": None}  # fmt: skip
+                             "phases": set(), "records": 0, "pending": [],
+                             "tampered": None}  # fmt: skip
 
     def trusted(code: CodeType) -> bool:
         name = code.co_filename
@@ -224,17 +218,24 @@ def install(
             if code.co_filename.startswith("<frozen runpy"):
                 continue
             tamper(f"a result was reported from {code.co_filename}:{code.co_name}")
-        integrity = state["integrity"]
-        if kind == "finish" or payload.get("records"):  # before anything is sent
-            broken = integrity.broken() if integrity is not None else None
-            if broken:
-                tamper(broken)
         if kind == "report":
             report(payload)
         elif kind == "finish":
             if not payload.get("collect_only") and state["at"] < len(state["order"]):
                 tamper("the run finished before every check reported")
+            flush()
             send("finish", exitstatus=int(payload["exitstatus"]), records=state["records"])
+
+    def flush() -> None:
+        """Send the records held back, once the machinery is found intact: after each checks
+        file (an exercise) and at the end; a run that breaks loses only the unsent exercise."""
+        broken = state["integrity"].broken()
+        if broken:
+            tamper(broken)
+        for record in state["pending"]:
+            state["records"] += 1
+            send("record", record=record)
+        state["pending"] = []
 
     def report(payload: dict[str, Any]) -> None:
         nodeid, when, outcome = payload["nodeid"], payload["when"], payload["outcome"]
@@ -260,10 +261,13 @@ def install(
                 tamper("a record does not match its report")
             if record.get("phase") != when or (when == "call" and record.get("outcome") != outcome):
                 tamper("a record does not match its report")
-            state["records"] += 1
-            send("record", record=record)
-        if when == "teardown" and at == len(order) - 1:
-            state["at"] = len(order)
+            state["pending"].append(record)
+        if when == "teardown":
+            last = at == len(order) - 1
+            if last or order[at + 1].split("::")[0] != nodeid.split("::")[0]:
+                flush()
+            if last:
+                state["at"] = len(order)
 
     guards: set[int] = set()
     sys.addaudithook(hook)

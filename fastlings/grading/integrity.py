@@ -13,6 +13,7 @@ the course plugin's result collector.
 
 from __future__ import annotations
 
+import operator
 import sys
 from types import FunctionType, ModuleType
 from typing import Any
@@ -71,7 +72,7 @@ class Integrity:
         own = [name for name in sys.modules if name == "fastlings" or name.startswith("fastlings.")]
         self.names = [*WATCHED_MODULES, *own, *extra_modules]
         self.modules: dict[str, ModuleType] = {}
-        self.namespaces: list[tuple[str, Any, dict[str, Any], frozenset[str]]] = []
+        self.namespaces: list[tuple[str, Any, dict[str, Any], frozenset[str], int]] = []
         self.functions: list[tuple[str, FunctionType, tuple[Any, ...]]] = []
         self.hooks: dict[str, list[tuple[object, object]]] = {}
         self.plugins: list[object] = []
@@ -100,7 +101,7 @@ class Integrity:
         self, where: str, container: Any, ns: dict[str, Any], skip: frozenset[str]
     ) -> None:
         attrs = _watched_attrs(ns, skip)
-        self.namespaces.append((where, container, attrs, skip))
+        self.namespaces.append((where, container, attrs, skip, len(ns)))
         for attr, value in attrs.items():
             for function in _functions(value):
                 self.functions.append((f"{where}.{attr}", function, _fingerprint(function)))
@@ -124,30 +125,33 @@ class Integrity:
         for name, module in self.modules.items():
             if sys.modules.get(name) is not module:
                 return f"sys.modules[{name!r}] was replaced"
-        for where, container, attrs, skip in self.namespaces:
-            now = _watched_attrs(dict(vars(container)), skip)
+        for where, container, attrs, skip, size in self.namespaces:
+            namespace = vars(container)
             for attr, value in attrs.items():
-                if now.get(attr) is not value and not self._checks_own(now.get(attr)):
+                now = namespace.get(attr)
+                if now is not value and not self._checks_own(now):
                     return f"{where}.{attr} was replaced"
-            added = {a for a in set(now) - set(attrs) if not self._checks_own(now[a])}
-            if added and isinstance(container, type):
-                return f"{where} gained {', '.join(sorted(added))}"
-        for where, function, fingerprint in self.functions:
-            now_print = _fingerprint(function)
-            for label, before, after in zip(
-                ("code", "defaults", "keyword defaults", "closure"),
-                fingerprint,
-                now_print,
-                strict=True,
+            if isinstance(container, type) and len(namespace) != size:
+                added = {
+                    a
+                    for a, v in _watched_attrs(dict(namespace), skip).items()
+                    if a not in attrs and not self._checks_own(v)
+                }
+                if added:
+                    return f"{where} gained {', '.join(sorted(added))}"
+        same = operator.is_
+        for where, function, before in self.functions:  # identity only: no __eq__ is called
+            after = _fingerprint(function)
+            if not (
+                after[0] is before[0]
+                and after[1] is before[1]
+                and after[2] is before[2]
+                and len(after[3]) == len(before[3])
+                and all(map(same, after[3], before[3]))
             ):
-                same = (
-                    all(a is b for a, b in zip(before, after, strict=True))
-                    and len(before) == len(after)
-                    if label == "closure"
-                    else before is after
-                )
-                if not same:
-                    return f"the {label} of {where} was replaced"
+                parts = zip(("code", "defaults", "keyword defaults"), before, after, strict=False)
+                label = next((name for name, x, y in parts if x is not y), "closure")
+                return f"the {label} of {where} was replaced"
         return self._plugins_broken()
 
     def _plugins_broken(self) -> str | None:
