@@ -58,6 +58,21 @@ CASES = {
         "@app.get('/ping', response_model=Pong)\nasync def ping():\n    return {'pong': 'maybe'}\n",
         ["could not fit the route's return value into its response model", "`pong`", "(got str)"],
     ),
+    "expired_after_commit": (
+        GET,
+        HEAD + "from pydantic import BaseModel\nfrom sqlalchemy.ext.asyncio import "
+        "async_sessionmaker, create_async_engine\nfrom sqlalchemy.orm import DeclarativeBase, "
+        "Mapped, mapped_column\n\nengine = create_async_engine('sqlite+aiosqlite://')\n"
+        "Session = async_sessionmaker(engine)\n\nclass Base(DeclarativeBase): ...\n\n"
+        "class Row(Base):\n    __tablename__ = 'rows'\n    id: Mapped[int] = "
+        "mapped_column(primary_key=True)\n\nclass Out(BaseModel):\n    id: int\n\n"
+        "@app.get('/ping', response_model=Out)\nasync def ping():\n"
+        "    async with engine.begin() as conn:\n"
+        "        await conn.run_sync(Base.metadata.create_all)\n"
+        "    async with Session() as session:\n        row = Row()\n        session.add(row)\n"
+        "        await session.commit()\n        return row\n",
+        ["The response model read `id` of a Row that was not loaded", "expire_on_commit=False"],
+    ),
     "router_not_included": (
         GET,
         HEAD + "router = APIRouter()\n\n@router.get('/ping')\nasync def ping():\n"

@@ -1,12 +1,11 @@
-"""Fixtures shared by the chapter 5 checks: the sessions an app opens, and its own engine."""
+"""Fixtures shared by the chapter 5 checks: the sessions an app opens."""
 
 from collections.abc import AsyncIterator
-from types import ModuleType
 
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_session
+from sqlalchemy.ext.asyncio import AsyncSession, async_session
 from sqlalchemy.orm import Session, SessionTransaction
 
 from fastlings.testing import ClientFactory
@@ -34,14 +33,3 @@ async def opened_sessions(make_client: ClientFactory) -> AsyncIterator[list[Sess
         event.remove(Session, "after_begin", record)
         for proxy in proxies.values():
             await proxy.close()
-
-
-@pytest.fixture
-def module_engine(module: ModuleType) -> AsyncEngine:
-    """The module's own AsyncEngine (the plugin pointed DATABASE_URL at the check's database)."""
-    engines = [value for value in vars(module).values() if isinstance(value, AsyncEngine)]
-    assert len(engines) == 1, (
-        f"The module defines {len(engines)} AsyncEngine objects at top level.\n"
-        "Expected: one `engine = create_async_engine(DATABASE_URL)` (see the lesson)"
-    )
-    return engines[0]

@@ -1,23 +1,23 @@
-"""The behaviour both chapter 5 exercises must show, observed through the learner's app.
+"""The behaviour the chapter 5 exercises must show, observed through the learner's app.
 
-Each probe drives the app over HTTP (in memory) and watches its sessions and its engine's pool.
-The checks files call them with their own routes; a failed probe says what it saw, what the
-pattern expects, and where the lesson explains it.
+Each probe drives the app over HTTP (in memory, through the plugin's `wire`) and watches its
+sessions and every connection pool. The checks files call them with their own routes; a failed
+probe says what it saw, what the pattern expects, and where the lesson explains it.
 """
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from httpx import ASGITransport, AsyncClient, Response
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from httpx import Response
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fastlings.testing import ClientFactory, create_schema, override_sessions
+from checks.ch05_async_sessions._watch import PoolWatch, SessionWork, describe, record_crashes
+from fastlings.testing import Teach, WireFactory
 
-Teach = Callable[[str, str], str]
+GET_DB = "a `get_db` that opens a session with `async with` and yields it"
 
 
 @dataclass(frozen=True)
@@ -26,92 +26,106 @@ class Api:
 
     path: str  # POST creates one item (201), GET lists them (200)
     payload: dict[str, Any]
+    model: str  # the mapped class behind the path
 
 
-GET_DB = "get_db: `async with SessionLocal() as session: yield session`"
+def crashed(response: Response, crashes: list[BaseException]) -> str:
+    if response.status_code != 500:
+        return f": {response.text[:200]}"
+    if crashes:
+        return f", because the endpoint raised {describe(crashes[-1])}"
+    return ""
 
 
 async def uses_injected_session(
-    module: ModuleType,
-    engine: AsyncEngine,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    make_client: ClientFactory,
-    opened: list[Session],
-    api: Api,
-    teach: Teach,
+    module: ModuleType, wire: WireFactory, api: Api, teach: Teach
 ) -> None:
-    """The endpoints work through the session the check supplies via dependency_overrides."""
-    await create_schema(engine, module.Base.metadata)
-    handed_out = override_sessions(module.app, module.get_db, sessionmaker)
-    async with make_client(module.app) as client:
-        created = await client.post(api.path, json=api.payload)
-        listed = await client.get(api.path)
-    used = [s for s in handed_out if any(o is s.sync_session for o in opened)]
-    assert len(handed_out) >= 2 and len(used) == len(handed_out), teach(
+    """The endpoints do their work through the session the check supplies via overrides:
+    POST flushes the new row on it, GET runs its SELECT on it."""
+    crashes = record_crashes(module.app)
+    model = getattr(module, api.model)
+    with SessionWork() as work:
+        async with wire() as wired:
+            created = await wired.client.post(api.path, json=api.payload)
+            listed = await wired.client.get(api.path)
+            handed_out = list(wired.sessions)
+    assert len(handed_out) == 2, teach(
         f"POST and GET {api.path} answered {created.status_code} and {listed.status_code}; the "
         f"check replaced get_db through app.dependency_overrides, and {len(handed_out)} of the "
-        f"2 requests asked for its session ({len(used)} used it).",
+        "2 requests asked for its session.",
         "every endpoint takes its session as a parameter, `db: SessionDep` with "
-        "SessionDep = Annotated[AsyncSession, Depends(get_db)], and queries through it",
+        "SessionDep = Annotated[AsyncSession, Depends(get_db)]",
+    )
+    post_session, get_session = (id(s.sync_session) for s in handed_out)
+    flushed = model in work.inserted.get(post_session, [])
+    selected = work.selects.get(get_session, 0) > 0
+    assert flushed and selected, teach(
+        f"POST and GET {api.path} answered {created.status_code} and {listed.status_code}. "
+        "Both asked for the check's session, but "
+        + ("POST wrote no new row through it" if not flushed else "GET ran no query on it")
+        + ": the work went through another session.",
+        "the endpoints use the session they are given (`db.add(...)`, `await db.commit()`, "
+        "`await db.scalars(...)` on `db`), never one they open themselves",
     )
     assert (created.status_code, listed.status_code) == (201, 200), teach(
-        f"With the check's session injected, POST {api.path} answered {created.status_code} "
-        f"and GET {api.path} answered {listed.status_code}: {listed.text[:200]}",
+        f"With the check's session injected, POST {api.path} answered {created.status_code}"
+        f"{crashed(created, crashes)} and GET answered {listed.status_code}.",
         "201 and 200: the endpoints work with whichever session get_db supplies",
     )
 
 
-def checked_out(engine: AsyncEngine, opened: list[Session]) -> int:
-    """Connections held right now: the pool's count, or open transactions for other pools."""
-    counter = getattr(engine.pool, "checkedout", None)
-    if callable(counter):
-        return int(counter())
-    return sum(1 for session in {id(s): s for s in opened}.values() if session.in_transaction())
-
-
 async def pool_is_clean_after_requests(
-    module: ModuleType,
-    engine: AsyncEngine,
-    make_client: ClientFactory,
-    opened: list[Session],
-    api: Api,
-    teach: Teach,
-    requests: int = 50,
+    module: ModuleType, wire: WireFactory, api: Api, teach: Teach, requests: int = 50
 ) -> None:
-    """After each of 50 requests (POST and GET in turn), no connection is checked out."""
-    async with make_client(module.app) as client:
-        for number in range(1, requests + 1):
-            method = "POST" if number % 2 else "GET"
-            if method == "POST":
-                response = await client.post(api.path, json=api.payload)
-            else:
-                response = await client.get(api.path)
-            held = checked_out(engine, opened)
-            assert held == 0, teach(
-                f"After request {number} of {requests} ({method} {api.path}, answered "
-                f"{response.status_code}), {held} connection(s) were still checked out of the "
-                "engine's pool. A session that is never closed keeps its connection; under "
-                "load the pool runs dry and requests wait, then time out.",
-                f"every session closed when its request ends: {GET_DB}",
-            )
+    """After each request (POST and GET in turn), no connection is checked out of ANY pool,
+    and the whole run opens only a handful of connections: one engine, reused."""
+    crashes = record_crashes(module.app)
+    async with wire(override=False) as wired:
+        with PoolWatch() as pools:
+            for number in range(1, requests + 1):
+                method = "POST" if number % 2 else "GET"
+                if method == "POST":
+                    response = await wired.client.post(api.path, json=api.payload)
+                else:
+                    response = await wired.client.get(api.path)
+                # A POST that crashes while reading the committed object is the subject of
+                # the committed-object check; a GET that crashes means nothing works at all.
+                assert method == "POST" or response.status_code < 500, teach(
+                    f"Request {number} ({method} {api.path}) answered "
+                    f"{response.status_code}{crashed(response, crashes)}",
+                    f"requests that work: {GET_DB}, on an async_sessionmaker",
+                )
+                assert pools.held == 0, teach(
+                    f"After request {number} of {requests} ({method} {api.path}, answered "
+                    f"{response.status_code}), {pools.held} connection(s) were still checked "
+                    "out. A session that is never closed keeps its connection; under load the "
+                    "pool runs dry and requests wait, then time out.",
+                    f"every session closed when its request ends: {GET_DB}",
+                )
+    assert pools.opened <= 3, teach(
+        f"{requests} requests, one after another, opened {pools.opened} new database "
+        "connections: a new engine (and pool) for each request, probably, instead of one "
+        "engine whose pool lends the same connection again.",
+        "one `engine = create_async_engine(DATABASE_URL)` at module level, shared by every session",
+    )
 
 
 async def concurrent_requests_get_own_sessions(
     module: ModuleType,
-    make_client: ClientFactory,
-    opened_events: list[Session],
+    wire: WireFactory,
+    opened: list[Session],
     api: Api,
     teach: Teach,
     concurrency: int = 10,
 ) -> None:
     """Ten requests in flight at once use ten different sessions, and all succeed."""
-    async with make_client(module.app) as client:
-        first = await client.post(api.path, json=api.payload)
-        start = len(opened_events)
+    async with wire(override=False) as wired:
+        first = await wired.client.post(api.path, json=api.payload)
+        start = len(opened)
         responses: list[Response] = await asyncio.gather(
-            *(client.get(api.path) for _ in range(concurrency))
+            *(wired.client.get(api.path) for _ in range(concurrency))
         )
-    sessions = opened_events[start:]
+    sessions = opened[start:]
     distinct = len({id(session) for session in sessions})
     statuses = sorted(response.status_code for response in responses)
     assert distinct >= concurrency, teach(
@@ -127,41 +141,29 @@ async def concurrent_requests_get_own_sessions(
     )
 
 
-def error_detail(exc: Exception) -> str:
-    """The first line of an exception; for FastAPI's ResponseValidationError, the first
-    error it wraps (MissingGreenlet or DetachedInstanceError while reading an attribute)."""
-    text = str(exc)
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        found = errors()
-        if isinstance(found, list | tuple) and found and isinstance(found[0], dict):
-            text = f"{found[0].get('loc', '')} {found[0].get('msg', text)}"
-    lines = text.strip().splitlines()
-    return lines[0][:240] if lines else ""
-
-
-async def committed_object_is_readable(module: ModuleType, api: Api, teach: Teach) -> None:
-    """POST returns the object it just committed: its attributes must still be loaded."""
-    transport = ASGITransport(app=module.app)  # let the app's exception reach the check
-    async with (
-        module.app.router.lifespan_context(module.app),
-        AsyncClient(transport=transport, base_url="http://test") as client,
-    ):
-        try:
-            response = await client.post(api.path, json=api.payload)
-        except Exception as exc:
-            detail = error_detail(exc)
-            raise AssertionError(
-                teach(
-                    f"POST {api.path} crashed while returning the object it had just "
-                    f"committed: {type(exc).__name__}: {detail}",
-                    "objects that stay loaded after commit: "
-                    "async_sessionmaker(engine, expire_on_commit=False) "
-                    "(or `await db.refresh(obj)` before returning it)",
-                )
-            ) from None
-    body = response.json() if response.status_code < 500 else None
-    assert response.status_code == 201 and isinstance(body, dict), teach(
+async def committed_object_is_readable(
+    module: ModuleType, wire: WireFactory, api: Api, teach: Teach
+) -> None:
+    """POST returns the object it just committed (through the app's own factory): its
+    attributes must still be loaded, and the row must be in the check's database."""
+    crashes = record_crashes(module.app)
+    model = getattr(module, api.model)
+    async with wire(override=False) as wired:
+        response = await wired.client.post(api.path, json=api.payload)
+        async with wired.engine.connect() as conn:
+            stored = await conn.scalar(select(func.count()).select_from(model.__table__))
+    if response.status_code == 500 and crashes:
+        raise AssertionError(
+            teach(
+                f"POST {api.path} crashed while returning the object it had just committed: "
+                f"{describe(crashes[-1])}",
+                "objects that stay loaded after commit: "
+                "async_sessionmaker(engine, expire_on_commit=False) "
+                "(or `await db.refresh(obj)` before returning it)",
+            )
+        )
+    body = response.json() if response.status_code == 201 else None
+    assert isinstance(body, dict), teach(
         f"POST {api.path} answered {response.status_code}: {response.text[:200]}",
         "201 with the committed object",
     )
@@ -169,4 +171,9 @@ async def committed_object_is_readable(module: ModuleType, api: Api, teach: Teac
     assert isinstance(body.get("id"), int) and not missing, teach(
         f"POST {api.path} answered {body}.",
         f"the committed object with its id and {api.payload}",
+    )
+    assert stored == 1, teach(
+        f"POST {api.path} answered 201, but the database at DATABASE_URL holds {stored} rows.",
+        "the row stored in the database the app was configured with: an engine built from "
+        "DATABASE_URL, and a commit",
     )

@@ -1,52 +1,34 @@
 """Checks for chapter 5, exercise 2: sessions from Depends(get_db), readable after commit."""
 
-from collections.abc import Callable
 from types import ModuleType
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from checks.ch05_async_sessions import session_probes as probes
-from fastlings.testing import ClientFactory
+from fastlings.testing import Teach, WireFactory
 
-Teach = Callable[[str, str], str]
-TASKS = probes.Api(path="/tasks", payload={"title": "Water the plants"})
+TASKS = probes.Api(path="/tasks", payload={"title": "Water the plants"}, model="Task")
 
 
 async def test_endpoint_uses_injected_session(
-    module: ModuleType,
-    engine: AsyncEngine,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    make_client: ClientFactory,
-    opened_sessions: list[Session],
-    teach: Teach,
+    module: ModuleType, wire: WireFactory, teach: Teach
 ) -> None:
-    await probes.uses_injected_session(
-        module, engine, sessionmaker, make_client, opened_sessions, TASKS, teach
-    )
+    await probes.uses_injected_session(module, wire, TASKS, teach)
 
 
 async def test_pool_is_clean_after_50_requests(
-    module: ModuleType,
-    module_engine: AsyncEngine,
-    make_client: ClientFactory,
-    opened_sessions: list[Session],
-    teach: Teach,
+    module: ModuleType, wire: WireFactory, opened_sessions: list[Session], teach: Teach
 ) -> None:
-    await probes.pool_is_clean_after_requests(
-        module, module_engine, make_client, opened_sessions, TASKS, teach
-    )
+    await probes.pool_is_clean_after_requests(module, wire, TASKS, teach)
 
 
 async def test_concurrent_requests_get_own_sessions(
-    module: ModuleType, make_client: ClientFactory, opened_sessions: list[Session], teach: Teach
+    module: ModuleType, wire: WireFactory, opened_sessions: list[Session], teach: Teach
 ) -> None:
-    await probes.concurrent_requests_get_own_sessions(
-        module, make_client, opened_sessions, TASKS, teach
-    )
+    await probes.concurrent_requests_get_own_sessions(module, wire, opened_sessions, TASKS, teach)
 
 
 async def test_committed_object_is_readable(
-    module: ModuleType, opened_sessions: list[Session], teach: Teach
+    module: ModuleType, wire: WireFactory, opened_sessions: list[Session], teach: Teach
 ) -> None:
-    await probes.committed_object_is_readable(module, TASKS, teach)
+    await probes.committed_object_is_readable(module, wire, TASKS, teach)

@@ -4,13 +4,14 @@ Every request of a check gets the SAME session from the check (as test suites th
 in one transaction do), so a session left in a failed transaction shows up on the next request.
 """
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from types import ModuleType
 from typing import Any
 
 import pytest
 from httpx import AsyncClient, Response
 from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -46,6 +47,39 @@ async def client(
             yield http
 
 
+@pytest.fixture
+def database_errors(engine: AsyncEngine) -> Iterator[list[str]]:
+    """The text of every error the database raised on the check's engine during the check."""
+    seen: list[str] = []
+
+    def record(context: Any) -> None:
+        seen.append(str(context.original_exception))
+
+    event.listen(engine.sync_engine, "handle_error", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "handle_error", record)
+
+
+DATABASE_WORDS = ("unique constraint", "duplicate key", "integrityerror", "insert into", "users.")
+
+
+def echoes_database(detail: str, errors: list[str]) -> str | None:
+    """A piece of the database's own error text found in `detail`, if any."""
+    lowered = detail.lower()
+    for word in DATABASE_WORDS:
+        if word in lowered:
+            return word
+    for error in errors:
+        first = error.strip().splitlines()[0] if error.strip() else ""
+        for start in range(0, max(len(first) - 15, 0), 5):
+            piece = first[start : start + 16]
+            if piece.strip() and piece.lower() in lowered:
+                return piece
+    return None
+
+
 def users_path(module: ModuleType) -> str:
     found = find_operation(module.app.openapi(), "post", "/users")
     return found[0] if found else "/users"
@@ -64,7 +98,11 @@ async def count_users(engine: AsyncEngine) -> int:
 
 
 async def test_duplicate_email_gets_409_with_detail(
-    module: ModuleType, client: AsyncClient, engine: AsyncEngine, teach: Teach
+    module: ModuleType,
+    client: AsyncClient,
+    engine: AsyncEngine,
+    database_errors: list[str],
+    teach: Teach,
 ) -> None:
     path = users_path(module)
     first = await client.post(path, json=ADA)
@@ -84,6 +122,13 @@ async def test_duplicate_email_gets_409_with_detail(
     assert isinstance(detail, str) and detail.strip(), teach(
         f"The 409 came with the body {body!r}.",
         'a JSON body {"detail": "<non-empty text>"}, as HTTPException(409, detail=...) makes',
+    )
+    echoed = echoes_database(detail, database_errors)
+    assert not echoed, teach(
+        f"The 409's detail repeats the database's own error text ({echoed!r}): {detail!r}. It "
+        "tells a stranger the table, the column and the database behind the API, and changes "
+        "whenever the database does.",
+        "a detail written for the client, e.g. 'Email already registered', never str(exc)",
     )
     rows = await count_users(engine)
     assert rows == 1, teach(
@@ -157,4 +202,30 @@ async def test_duplicate_registered_meanwhile_gets_409(
     assert rows == 1, teach(
         f"After the raced sign-up the users table holds {rows} rows.",
         "1 row: the other client's; the refused duplicate leaves no trace",
+    )
+
+
+async def test_unrelated_failure_is_not_a_409(
+    module: ModuleType, client: AsyncClient, engine: AsyncEngine, teach: Teach
+) -> None:
+    """The database fails for a reason that is not a conflict (here: it is locked): the
+    client must not be told to change its data."""
+
+    def locked(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO USERS"):
+            raise OperationalError(statement, {}, Exception("database is locked"))
+
+    path = users_path(module)
+    event.listen(engine.sync_engine, "before_cursor_execute", locked)
+    try:
+        response = await client.post(path, json=GRACE)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", locked)
+    assert response.status_code >= 500, teach(
+        f"While the database was failing for another reason (OperationalError: database is "
+        f"locked), POST {path} with a new email answered {response.status_code} "
+        f"{json_or_text(response)!r}. The client is told its data clashes, and retries with "
+        "another email that would fail just the same.",
+        "only a refused duplicate becomes a 409: `except IntegrityError` (not `Exception`, "
+        "`SQLAlchemyError` or `DBAPIError`); every other failure stays a 500",
     )

@@ -10,6 +10,7 @@ at that very moment, before the message goes on to the client.
 """
 
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,8 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient, Response
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, event, func, select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -32,12 +34,31 @@ GRACE = {"email": "grace@example.com", "name": "Grace Hopper"}
 
 @dataclass
 class Sent:
-    """One response as it left the app: status, the id in its body, and whether the database
-    held a row with that id when the body was sent."""
+    """One response as it left the app: status, the id in its body, whether the database held
+    a row with that id when the body was sent, and when the request began and was answered."""
 
     status: int
     id: Any = None
     stored_when_sent: bool | None = None
+    began: float = 0.0
+    sent: float = 0.0
+
+
+@dataclass
+class Timeline:
+    """When the database saw an INSERT INTO users or a COMMIT, on any engine."""
+
+    events: list[tuple[float, str]] = field(default_factory=list)
+
+    def before_cursor_execute(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO USERS"):
+            self.events.append((time.perf_counter(), "INSERT"))
+
+    def commit(self, conn: Any) -> None:
+        self.events.append((time.perf_counter(), "COMMIT"))
+
+    def between(self, start: float, end: float) -> list[tuple[float, str]]:
+        return [(at, kind) for at, kind in self.events if start <= at < end]
 
 
 @dataclass
@@ -45,6 +66,31 @@ class Witness:
     engine: AsyncEngine
     users: Table
     sent: list[Sent] = field(default_factory=list)
+    timeline: Timeline = field(default_factory=Timeline)
+
+    def what_happened(self, index: int) -> str:
+        """What the database saw for response `index`, before and after it was sent."""
+        record = self.sent[index]
+        end = self.sent[index + 1].began if index + 1 < len(self.sent) else float("inf")
+        before = [kind for _, kind in self.timeline.between(record.began, record.sent)]
+        after = [(at, kind) for at, kind in self.timeline.between(record.sent, end)]
+        if after:
+            late = ", ".join(
+                f"{kind} {1000 * (at - record.sent):.0f} ms later" for at, kind in after
+            )
+            return (
+                f"the database saw {', '.join(before) or 'nothing'} before the response was "
+                f"sent, and then {late}: that work ran after the response, where its failure "
+                "reaches no one (probably code after `yield` in a dependency, which runs "
+                "after the response since FastAPI 0.118)"
+            )
+        if "COMMIT" not in before:
+            return (
+                f"the database saw {', '.join(before) or 'no statement'} for it and no COMMIT, "
+                "before or after the response: nothing ended its transaction (probably a commit "
+                "that was never awaited, a flush without a commit, or no commit at all)"
+            )
+        return "the database saw its COMMIT before the response was sent"
 
     async def stored(self, raw_id: Any) -> bool:
         try:
@@ -69,11 +115,12 @@ class WitnessMiddleware:
             return
         record: Sent | None = None
         body = b""
+        began = time.perf_counter()
 
         async def watching_send(message: Message) -> None:
             nonlocal record, body
             if message["type"] == "http.response.start":
-                record = Sent(status=message["status"])
+                record = Sent(status=message["status"], began=began)
                 self.witness.sent.append(record)
             elif message["type"] == "http.response.body" and record is not None:
                 body += message.get("body", b"")
@@ -83,6 +130,8 @@ class WitnessMiddleware:
                     except (ValueError, AttributeError):
                         record.id = None
                     record.stored_when_sent = await self.witness.stored(record.id)
+                if not message.get("more_body", False):
+                    record.sent = time.perf_counter()
             await send(message)
 
         await self.app(scope, receive, watching_send)
@@ -96,8 +145,15 @@ async def observed(
     await create_schema(engine, module.Base.metadata)
     witness = Witness(engine, module.Base.metadata.tables["users"])
     module.app.add_middleware(WitnessMiddleware, witness=witness)
-    async with make_client(module.app) as client:
-        yield client, witness
+    timeline = witness.timeline
+    event.listen(Engine, "before_cursor_execute", timeline.before_cursor_execute)
+    event.listen(Engine, "commit", timeline.commit)
+    try:
+        async with make_client(module.app) as client:
+            yield client, witness
+    finally:
+        event.remove(Engine, "before_cursor_execute", timeline.before_cursor_execute)
+        event.remove(Engine, "commit", timeline.commit)
 
 
 def users_path(module: ModuleType) -> str:
@@ -137,9 +193,7 @@ async def test_duplicate_post_gets_409_and_one_row(
     if second.is_success and isinstance(body, dict) and not await witness.stored(body.get("id")):
         lost = (
             f": the second {second.status_code} announced the id {body.get('id')!r}, "
-            "a row the database does not hold. Its commit failed after the response had been "
-            "sent (code after `yield` in a dependency runs after the response since FastAPI "
-            "0.118), where no one could hear about it"
+            f"a row the database does not hold; {witness.what_happened(len(witness.sent) - 1)}"
         )
     assert second.status_code == 409, teach(
         f"POST {path} answered {first.status_code} and then {second.status_code} for the same "
@@ -173,12 +227,14 @@ async def test_every_201_was_committed_before_it_was_sent(
         f"The check saw {len(successes)} successful responses leave the app for 2 sign-ups.",
         "each response to go through the app's middleware stack",
     )
-    for sent in successes:
+    for index, sent in enumerate(witness.sent):
+        if not 200 <= sent.status < 300:
+            continue
         assert sent.stored_when_sent, teach(
             f"POST {path} sent {sent.status} with the id {sent.id!r} while the database did not "
-            "hold that row yet (checked on another connection as the body left the app). The "
-            "commit ran only after the response: had it failed, the client would still have "
-            "its 201.",
+            "hold that row (checked on another connection as the body left the app): "
+            f"{witness.what_happened(index)}. Had the commit failed, the client would still "
+            "have its 201.",
             "commit before the response is built: `await db.commit()` in the endpoint (or a "
             "service function it awaits), not after `yield` in get_db. A flush is not enough: "
             "it sends the INSERT but keeps the transaction open",

@@ -1,17 +1,20 @@
 """Run a learner's test file against the users app and against broken copies of it.
 
-Mutation testing, by hand: each mutant is `users_app.py` with one bug planted by a text
-substitution. Good tests pass on the real app and fail on every mutant. The checks of chapter 9
-call `run_all` in their own process (no child process: graded code may not start any), or a
-maintainer can run it by hand:
+Mutation testing, by hand. The learner's file holds a copy of the users app, then the line
+MARKER, then the learner's tests. Each run builds a module from the canonical app
+(`users_app.py`, with one bug planted by a text substitution for a mutant) followed by the
+learner's tests, so whatever the learner did to their copy of the app, the tests always face
+the app the check means. Good tests pass on the real app and fail on every mutant. The checks of
+chapter 9 call `run_all` in their own process (no child process: graded code may not start
+any), or a maintainer can run it by hand:
 
     python -m checks.ch09_testing_your_api.mutants <test file> <report.json>
 
-For each app (the real one, then each mutant) it installs that app under the module name
-`checks.ch09_testing_your_api.users_app`, gives it fresh databases (`DATABASE_URL` for the app's
-own, `TEST_DATABASE_URL` for the tests'), runs the test file with `pytest.main`, and records
-every test's outcome. pytest-asyncio runs in strict mode, so the file must mark its async tests
-and fixtures itself, as it would in any project.
+Each run gets fresh databases (`DATABASE_URL` for the app's own, `TEST_DATABASE_URL` for the
+tests'), and runs with the course's pytest configuration plus anyio's plugin (`-p anyio`, not
+auto-loaded under `--disable-plugin-autoload`), so that tests in FastAPI's docs style
+(`@pytest.mark.anyio`) run as well as pytest-asyncio ones. pytest-asyncio runs in strict mode:
+the file must mark its async tests and fixtures itself, as it would in any project.
 """
 
 from __future__ import annotations
@@ -29,12 +32,18 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fastlings.plugin import databases
 
-APP_MODULE = "checks.ch09_testing_your_api.users_app"
 APP_PATH = Path(__file__).with_name("users_app.py")
+ROOT = APP_PATH.parents[2]
 BASE_DB_URL_ENV = "FASTLINGS_MUTANTS_DB_URL"  # the server for the tests' databases, if any
+MARKER = "# ---- Your tests start here ----\n"
+
+
+class LearnerFileError(Exception):
+    """The learner's file cannot be split into app and tests: the learner's to fix."""
 
 
 @dataclass(frozen=True)
@@ -77,8 +86,16 @@ SessionDep = Annotated[AsyncSession, Depends(get_app_db)]
 }
 
 
-def app_source(mutant: str | None) -> str:
+def app_body() -> str:
+    """users_app.py without its module docstring: the code the learner's file copies."""
     source = APP_PATH.read_text(encoding="utf-8")
+    if not source.startswith('"""'):
+        return source
+    return source[source.index('"""', 3) + 3 :].lstrip("\n")
+
+
+def app_source(mutant: str | None) -> str:
+    source = app_body()
     if mutant is None:
         return source
     plant = MUTANTS[mutant]
@@ -87,15 +104,23 @@ def app_source(mutant: str | None) -> str:
     return source.replace(plant.old, plant.new)
 
 
-def install_app(mutant: str | None) -> ModuleType:
-    """Import the (mutated) users app under its real module name."""
-    module = ModuleType(APP_MODULE)
-    module.__file__ = str(APP_PATH)
-    sys.modules[APP_MODULE] = module
-    package, _, attribute = APP_MODULE.rpartition(".")
-    setattr(sys.modules[package], attribute, module)  # `from package import users_app` too
-    exec(compile(app_source(mutant), str(APP_PATH), "exec"), module.__dict__)  # noqa: S102
-    return module
+def tests_part(test_file: Path) -> str:
+    text = test_file.read_text(encoding="utf-8")
+    if MARKER not in text:
+        raise LearnerFileError(
+            f"{test_file.name} has lost the line {MARKER.strip()!r} that separates the users "
+            "app from your tests; put it back above your first import of the tests"
+        )
+    return text.split(MARKER, 1)[1]
+
+
+def module_source(test_file: Path, mutant: str | None) -> str:
+    return (
+        '"""Built by the chapter 9 checks."""\n\n'
+        + app_source(mutant)
+        + MARKER
+        + (tests_part(test_file))
+    )
 
 
 class Outcomes:
@@ -128,31 +153,43 @@ def _reason(report: pytest.TestReport | pytest.CollectReport) -> str:
     return (errors[-1] if errors else (text[-1] if text else ""))[:300]
 
 
-def forget(path: Path) -> None:
-    """Drop the test module (and the app) from sys.modules so the next run imports afresh."""
+def forget(path: Path) -> ModuleType | None:
+    """Drop the test module imported from `path` from sys.modules (the next run imports afresh)
+    and return it."""
     resolved = path.resolve()
+    found = None
     for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None)
-        if name == APP_MODULE or (file and Path(file).resolve() == resolved):
+        if file and Path(file).resolve() == resolved:
+            found = module
             del sys.modules[name]
+    return found
 
 
 def run_one(
     test_file: Path, mutant: str | None, scratch: Path, base_url: str | None
 ) -> dict[str, Any]:
     name = mutant or "correct"
+    folder = scratch / name
+    folder.mkdir()
+    built = folder / test_file.name
+    try:
+        built.write_text(module_source(test_file, mutant), encoding="utf-8")
+    except RuntimeError as exc:  # a broken users_app.py is the course's bug, not the learner's
+        raise RuntimeError(f"cannot build the {name} users app: {exc!r}") from exc
     with databases.fresh_database(base_url) as test_url:
         os.environ["TEST_DATABASE_URL"] = test_url
-        os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{scratch / name}.db"
-        forget(test_file)
+        os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{folder / 'app.db'}"
         outcomes = Outcomes()
         record: dict[str, Any] = {"tests": outcomes.tests, "collect_errors": []}
-        try:
-            app = install_app(mutant)
-        except Exception as exc:  # a broken users_app.py is the course's bug, not the learner's
-            raise RuntimeError(f"cannot import the {name} users app: {exc!r}") from exc
         args = [
-            str(test_file),
+            str(built),
+            "-c",
+            str(ROOT / "pyproject.toml"),
+            "--rootdir",
+            str(ROOT),
+            "-p",
+            "anyio",
             "-p",
             "no:cacheprovider",
             "-o",
@@ -165,25 +202,32 @@ def run_one(
         with contextlib.redirect_stdout(io.StringIO()):
             pytest.main(args, plugins=[outcomes])
         record["collect_errors"] = outcomes.collect_errors
-        record["leftover_overrides"] = [
-            getattr(key, "__name__", repr(key)) for key in app.app.dependency_overrides
-        ]
-        asyncio.run(app.engine.dispose())
+        module = forget(built)
+        app = getattr(module, "app", None)
+        overrides = getattr(app, "dependency_overrides", {})
+        record["leftover_overrides"] = [getattr(key, "__name__", repr(key)) for key in overrides]
+        engine = getattr(module, "engine", None)
+        if isinstance(engine, AsyncEngine):
+            asyncio.run(engine.dispose())
         return record
 
 
-def run_all(test_file: Path, base_url: str | None = None) -> dict[str, Any]:
-    """Run `test_file` against the correct app and every mutant, in this process.
+def run_all(
+    test_file: Path, base_url: str | None = None, mutants: tuple[str, ...] | None = None
+) -> dict[str, Any]:
+    """Run `test_file`'s tests against the correct app and each of `mutants` (default: all),
+    in this process.
 
-    The environment and `sys.modules` are restored afterwards, so the calling check run goes
-    on as before. `base_url` is a database server for the tests' own databases (None: SQLite).
+    The environment is restored afterwards, so the calling check run goes on as before.
+    `base_url` is a database for the tests' own databases to be made beside (None: SQLite).
+    Raises LearnerFileError when the file has no MARKER line.
     """
+    tests_part(test_file)  # fail early, and the same way for every run
     saved_env = {name: os.environ.get(name) for name in ("DATABASE_URL", "TEST_DATABASE_URL")}
-    saved_app = sys.modules.get(APP_MODULE)
     results: dict[str, Any] = {}
     try:
         with tempfile.TemporaryDirectory(prefix="fastlings-mutants-") as folder:
-            for mutant in (None, *MUTANTS):
+            for mutant in (None, *(MUTANTS if mutants is None else mutants)):
                 results[mutant or "correct"] = run_one(test_file, mutant, Path(folder), base_url)
     finally:
         for name, value in saved_env.items():
@@ -191,9 +235,6 @@ def run_all(test_file: Path, base_url: str | None = None) -> dict[str, Any]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        forget(test_file)
-        if saved_app is not None:
-            sys.modules[APP_MODULE] = saved_app
     return results
 
 

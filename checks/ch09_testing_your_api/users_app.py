@@ -1,8 +1,8 @@
-"""The users API that the tests of chapter 9 test. Read it; do not change it.
+"""The users API that the tests of chapter 9 test: the canonical copy.
 
-Your test file imports it as `checks.ch09_testing_your_api.users_app`. The checks then run your
-tests against this app and against copies of it with one bug planted in each (see
-`mutants.py`): good tests pass here and fail on every broken copy.
+Each chapter 9 exercise starts with a copy of this code, followed by the learner's tests. The
+checks run those tests against this app and against copies of it with one bug planted in each
+(see `mutants.py`): good tests pass here and fail on every broken copy.
 
     POST /users       {"email", "name", "password"} -> 201 {"id", "email", "name"}
                       422 when the email is not an email or the password is under 8 characters

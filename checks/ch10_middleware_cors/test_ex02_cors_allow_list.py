@@ -5,27 +5,21 @@ sends (an `Origin` header, and for a preflight `OPTIONS` with Access-Control-Req
 read the Access-Control-Allow-* headers of the answer.
 """
 
-from collections.abc import AsyncIterator, Callable
-from types import ModuleType
-
 import httpx
-import pytest
 
-Teach = Callable[[str, str], str]
+from fastlings.testing import Teach
+
 ALLOWED = ["https://app.example.com", "https://admin.example.com"]
 OTHERS = [
     ("https://evil.example", "a phishing site"),
     ("http://app.example.com", "the app's host over plain http"),
-    ("https://app.example.com.evil.example", "a host that only starts like the app's"),
+    ("https://app.example.com.evil.net", "a host that only starts like the app's"),
+    ("https://evil.example.com", "a sibling subdomain (anyone hosting on example.com)"),
+    ("https://evil-app.example.com", "a sibling whose name ends like the app's"),
+    ("https://example.com", "the parent domain"),
+    ("https://app.example.com:8443", "the app's host on another port"),
     ("null", "a sandboxed iframe or a file:// page"),
 ]
-
-
-@pytest.fixture
-async def client(module: ModuleType) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=module.app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-        yield http
 
 
 def preflight_headers(origin: str) -> dict[str, str]:

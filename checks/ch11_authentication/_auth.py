@@ -1,17 +1,14 @@
-"""Helpers shared by the chapter 11 checks: wiring the app, signing up, logging in."""
+"""Helpers shared by the chapter 11 checks: the app wired with a known key, signing up, logging
+in, and reading what the login answered."""
 
 import dataclasses
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+import re
 from types import ModuleType
 from typing import Any
 
-from httpx import AsyncClient, Response
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from httpx import Response
 
-from fastlings.testing import ClientFactory, create_schema, find_operation, override_sessions
-
-Teach = Callable[[str, str], str]
+from fastlings.testing import Teach, WiredApp
 
 # The key the checks sign with: the app gets it through the `get_settings` override.
 CHECK_KEY = "fastlings-check-key-0123456789abcdef-0123456789"
@@ -19,6 +16,10 @@ CHECK_KEY = "fastlings-check-key-0123456789abcdef-0123456789"
 OTHER_KEY = "somebody-elses-key-0123456789abcdef-0123456789ab"
 ALGORITHM = "HS256"
 PASSWORD = "correct horse battery staple"
+# OWASP's Argon2id floor: m=7 MiB with t=5, ..., m=19 MiB with t=2, m=46 MiB with t=1, which
+# all come to about 36 MiB-passes. pwdlib's recommended() is m=64 MiB, t=3.
+MIN_MEMORY_KIB = 7168
+MIN_MEMORY_TIMES_PASSES = 35_000
 
 
 def settings_with_check_key(module: ModuleType, teach: Teach) -> Any:
@@ -34,34 +35,15 @@ def settings_with_check_key(module: ModuleType, teach: Teach) -> Any:
     return dataclasses.replace(settings, secret_key=CHECK_KEY)
 
 
-@asynccontextmanager
-async def wired_client(
-    module: ModuleType,
-    engine: AsyncEngine,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    make_client: ClientFactory,
-    teach: Teach,
-) -> AsyncIterator[AsyncClient]:
-    """The learner's app on the check's database, with settings holding `CHECK_KEY`."""
-    await create_schema(engine, module.Base.metadata)
-    override_sessions(module.app, module.get_db, sessionmaker)
-    settings = settings_with_check_key(module, teach)
-    async with make_client(module.app) as client:
-        module.app.dependency_overrides[module.get_settings] = lambda: settings
-        yield client
+def use_check_key(wired: WiredApp, teach: Teach) -> None:
+    """Make the app read settings holding `CHECK_KEY` (cleared with the other overrides)."""
+    settings = settings_with_check_key(wired.module, teach)
+    wired.app.dependency_overrides[wired.module.get_settings] = lambda: settings
 
 
-def path_of(module: ModuleType, method: str, prefix: str) -> str:
-    """`prefix` or `prefix/`, whichever the app declares."""
-    found = find_operation(module.app.openapi(), method, prefix)
-    return found[0] if found else prefix
-
-
-async def sign_up(
-    module: ModuleType, client: AsyncClient, username: str, teach: Teach
-) -> dict[str, Any]:
-    path = path_of(module, "post", "/users")
-    response = await client.post(path, json={"username": username, "password": PASSWORD})
+async def sign_up(wired: WiredApp, username: str, teach: Teach) -> dict[str, Any]:
+    path = wired.path("post", "/users")
+    response = await wired.client.post(path, json={"username": username, "password": PASSWORD})
     assert response.status_code == 201, teach(
         f"POST {path} (sign-up of {username!r}) answered {response.status_code}: "
         f"{response.text[:200]}",
@@ -71,16 +53,48 @@ async def sign_up(
     return body
 
 
-async def log_in(module: ModuleType, client: AsyncClient, username: str, password: str) -> Response:
+async def log_in(wired: WiredApp, username: str, password: str) -> Response:
     """The OAuth2 password flow: a form with `username` and `password`, as /docs sends it."""
-    path = path_of(module, "post", "/token")
-    return await client.post(path, data={"username": username, "password": password})
+    path = wired.path("post", "/token")
+    return await wired.client.post(path, data={"username": username, "password": password})
 
 
-def form_login_failed(response: Response, teach: Teach, outcome: str = "200 and a token") -> str:
-    return teach(
-        f"POST /token with the OAuth2 password form (username and password as form fields) "
-        f"answered {response.status_code}: {response.text[:200]}",
-        f"{outcome}: `form: Annotated[OAuth2PasswordRequestForm, Depends()]` reads that "
-        "form, which is what /docs and every OAuth2 client send",
-    )
+def login_failed(response: Response, teach: Teach, outcome: str = "200 and a token") -> str:
+    """Why a login with the right password did not answer `outcome`, from what it answered."""
+    sent = "POST /token with the OAuth2 password form (username and password as form fields)"
+    observed = f"{sent} answered {response.status_code}: {response.text[:200]}"
+    if response.status_code == 422:
+        return teach(
+            observed + "\nA 422 means the request did not validate: the login reads something "
+            "other than the form fields it was sent.",
+            f"{outcome}: `form: Annotated[OAuth2PasswordRequestForm, Depends()]` reads that "
+            "form, which is what /docs and every OAuth2 client send",
+        )
+    if response.status_code in (400, 401):
+        return teach(
+            observed + "\nThe login read the form and refused the right password: probably "
+            "the password check (verify the form's password against the stored hash, in that "
+            "order) or the user lookup.",
+            f"{outcome} for the password the user signed up with",
+        )
+    return teach(observed, outcome)
+
+
+def argon2_parameters(stored: str) -> tuple[int, int, int] | None:
+    """(memory KiB, passes, lanes) of an `$argon2id$v=19$m=...,t=...,p=...$...` hash."""
+    found = re.match(r"\$argon2id\$v=\d+\$m=(\d+),t=(\d+),p=(\d+)\$", stored)
+    return (int(found[1]), int(found[2]), int(found[3])) if found else None
+
+
+def weak_parameters(stored: str) -> str | None:
+    """What is too weak about an Argon2id hash's parameters, or None."""
+    params = argon2_parameters(stored)
+    if params is None:
+        return "its parameters cannot be read"
+    memory, passes, _lanes = params
+    if memory < MIN_MEMORY_KIB or memory * passes < MIN_MEMORY_TIMES_PASSES:
+        return (
+            f"m={memory} KiB and t={passes} are below OWASP's floor (at least {MIN_MEMORY_KIB} "
+            f"KiB, and memory x passes at least about 36 MiB: e.g. m=19456,t=2 or m=12288,t=3)"
+        )
+    return None

@@ -3,48 +3,31 @@
 import base64
 import json
 import time
-from collections.abc import AsyncIterator, Callable
-from types import ModuleType
+import warnings
 from typing import Any
 
 import jwt
-import pytest
-from httpx import AsyncClient, Response
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from httpx import Response
 
 from checks.ch11_authentication._auth import (
     ALGORITHM,
     CHECK_KEY,
     OTHER_KEY,
     PASSWORD,
-    form_login_failed,
     log_in,
+    login_failed,
     sign_up,
-    wired_client,
 )
-from fastlings.testing import ClientFactory
+from fastlings.testing import Teach, WiredApp
 
-Teach = Callable[[str, str], str]
-ME = "/users/me"
-
-
-@pytest.fixture
-async def client(
-    module: ModuleType,
-    engine: AsyncEngine,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    make_client: ClientFactory,
-    teach: Teach,
-) -> AsyncIterator[AsyncClient]:
-    async with wired_client(module, engine, sessionmaker, make_client, teach) as http:
-        yield http
+ME = "/users/me"  # or /users/me/, as FastAPI's tutorial writes it: whichever the app declares
 
 
-async def logged_in(module: ModuleType, client: AsyncClient, teach: Teach) -> tuple[str, str]:
+async def logged_in(wired: WiredApp, teach: Teach) -> tuple[str, str]:
     """Sign up and log in as ada: her token, and the `sub` the app puts in its tokens."""
-    await sign_up(module, client, "ada", teach)
-    response = await log_in(module, client, "ada", PASSWORD)
-    assert response.status_code == 200, form_login_failed(response, teach)
+    await sign_up(wired, "ada", teach)
+    response = await log_in(wired, "ada", PASSWORD)
+    assert response.status_code == 200, login_failed(response, teach)
     token = str(response.json().get("access_token"))
     try:
         claims = jwt.decode(token, CHECK_KEY, algorithms=[ALGORITHM], options={"verify_exp": False})
@@ -61,6 +44,12 @@ async def logged_in(module: ModuleType, client: AsyncClient, teach: Teach) -> tu
 
 def sign(claims: dict[str, Any], key: str = CHECK_KEY) -> str:
     return jwt.encode(claims, key, algorithm=ALGORITHM)
+
+
+def hs512(claims: dict[str, Any]) -> str:
+    with warnings.catch_warnings():  # the check's key is short for HS512; that is not the point
+        warnings.simplefilter("ignore")
+        return jwt.encode(claims, CHECK_KEY, algorithm="HS512")
 
 
 def b64(data: dict[str, Any]) -> str:
@@ -84,45 +73,49 @@ def bad_tokens(token: str, sub: str) -> dict[str, str | None]:
             {"sub": sub, "exp": soon}, None, algorithm="none"
         ),
         "a token signed with another key": sign({"sub": sub, "exp": soon}, OTHER_KEY),
+        "a token signed with the key but another algorithm (HS512)": hs512(
+            {"sub": sub, "exp": soon}
+        ),
+        "a correctly signed token without `exp` (it would never expire)": sign({"sub": sub}),
+        "a correctly signed token without `sub`": sign({"exp": soon}),
         "a valid token for a user that does not exist": sign({"sub": "999999", "exp": soon}),
     }
 
 
-async def get_me(client: AsyncClient, token: str | None) -> Response:
+async def get_me(wired: WiredApp, token: str | None) -> Response:
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
-    return await client.get(ME, headers=headers)
+    return await wired.client.get(wired.path("get", ME), headers=headers)
 
 
-async def test_valid_token_reads_current_user(
-    module: ModuleType, client: AsyncClient, teach: Teach
-) -> None:
-    token, sub = await logged_in(module, client, teach)
+async def test_valid_token_reads_current_user(auth: WiredApp, teach: Teach) -> None:
+    token, sub = await logged_in(auth, teach)
     for label, bearer in (
         ("the login's token", token),
         ("a token the check signed with the settings' key", sign({"sub": sub, "exp": 2**31})),
     ):
-        response = await get_me(client, bearer)
+        response = await get_me(auth, bearer)
         body = response.json() if response.status_code == 200 else None
         assert isinstance(body, dict) and body.get("username") == "ada", teach(
-            f"GET {ME} with {label} answered {response.status_code}: {response.text[:200]}",
+            f"GET {auth.path('get', ME)} with {label} answered {response.status_code}: "
+            f"{response.text[:200]}",
             "200 and ada's public fields: get_current_user decodes with settings.secret_key "
             "(from Depends(get_settings)) and loads the user named by `sub`",
         )
 
 
-async def test_bad_tokens_get_401_with_bearer_challenge(
-    module: ModuleType, client: AsyncClient, teach: Teach
-) -> None:
-    token, sub = await logged_in(module, client, teach)
+async def test_bad_tokens_get_401_with_bearer_challenge(auth: WiredApp, teach: Teach) -> None:
+    token, sub = await logged_in(auth, teach)
     wrong: list[str] = []
     for label, bearer in bad_tokens(token, sub).items():
-        response = await get_me(client, bearer)
+        response = await get_me(auth, bearer)
         challenge = response.headers.get("www-authenticate", "")
         if response.status_code != 401 or not challenge.lower().startswith("bearer"):
             shown = f"WWW-Authenticate: {challenge}" if challenge else "no WWW-Authenticate"
             wrong.append(f"  {label}: {response.status_code}, {shown}, {response.text[:80]}")
     assert not wrong, teach(
-        f"GET {ME} let these through or answered them wrongly:\n" + "\n".join(wrong),
+        f"GET {auth.path('get', ME)} let these through or answered them wrongly:\n"
+        + "\n".join(wrong),
         "401 with `WWW-Authenticate: Bearer` for each: jwt.decode(token, settings.secret_key, "
-        "algorithms=[settings.algorithm]) verifies the signature and exp; catch jwt.PyJWTError",
+        'algorithms=[settings.algorithm], options={"require": ["exp", "sub"]}) '
+        "verifies the signature and exp and insists on both claims; catch jwt.PyJWTError",
     )

@@ -1,17 +1,16 @@
-"""Helpers shared by the chapter 12 checks: wiring the app and signing users up."""
+"""Helpers shared by the chapter 12 checks: large ids, signing users up, reading roles."""
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
-from httpx import AsyncClient
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import insert, text
 
-from fastlings.testing import ClientFactory, create_schema, find_operation, override_sessions
+from fastlings.testing import Teach, WiredApp
 
-Teach = Callable[[str, str], str]
+# Ids start above CPython's small-int cache (-5..256): `a is b` on two equal ids read from the
+# database is then False, so an ownership test written with `is` fails as it would in production.
+FIRST_USER_ID = 1000
+FIRST_ITEM_ID = 5000
 
 
 @dataclass(frozen=True)
@@ -25,35 +24,34 @@ class Account:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-@asynccontextmanager
-async def wired_client(
-    module: ModuleType,
-    engine: AsyncEngine,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    make_client: ClientFactory,
-) -> AsyncIterator[AsyncClient]:
-    """The learner's app, with `get_db` handing out sessions on the check's database."""
-    await create_schema(engine, module.Base.metadata)
-    override_sessions(module.app, module.get_db, sessionmaker)
-    async with make_client(module.app) as client:
-        yield client
+async def start_ids_high(wired: WiredApp) -> None:
+    """One placeholder row per table, with a large id, so that new rows get larger ids still."""
+    tables = wired.module.Base.metadata.tables
+    rows: list[tuple[str, dict[str, Any]]] = [
+        (
+            "users",
+            {"id": FIRST_USER_ID, "username": "placeholder", "token_hash": "0" * 64},
+        )
+    ]
+    if "items" in tables:
+        rows.append(
+            ("items", {"id": FIRST_ITEM_ID, "title": "placeholder", "owner_id": FIRST_USER_ID})
+        )
+    async with wired.engine.begin() as conn:
+        for name, values in rows:
+            await conn.execute(insert(tables[name]).values(**values))
+            if conn.dialect.name == "postgresql":  # explicit ids do not move the sequence
+                await conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608
+                        f"(SELECT max(id) FROM {name}))"
+                    )
+                )
 
 
-def path_of(module: ModuleType, method: str, prefix: str) -> str:
-    """`prefix` or `prefix/`, whichever the app declares."""
-    found = find_operation(module.app.openapi(), method, prefix)
-    return found[0] if found else prefix
-
-
-async def sign_up(
-    module: ModuleType,
-    client: AsyncClient,
-    username: str,
-    teach: Teach,
-    **extra: Any,
-) -> Account:
-    path = path_of(module, "post", "/users")
-    response = await client.post(path, json={"username": username, **extra})
+async def sign_up(wired: WiredApp, username: str, teach: Teach, **extra: Any) -> Account:
+    path = wired.path("post", "/users")
+    response = await wired.client.post(path, json={"username": username, **extra})
     body = response.json() if response.status_code == 201 else {}
     assert isinstance(body.get("id"), int) and isinstance(body.get("token"), str), teach(
         f"POST {path} (sign-up of {username!r}) answered {response.status_code}: "
@@ -61,3 +59,32 @@ async def sign_up(
         "201 with the new user's id and token, as the starter did: keep the sign-up working",
     )
     return Account(id=body["id"], username=username, token=body["token"])
+
+
+async def create_item(
+    wired: WiredApp, owner: Account, title: str, teach: Teach, **extra: Any
+) -> dict[str, Any]:
+    path = wired.path("post", "/items")
+    response = await wired.client.post(path, json={"title": title, **extra}, headers=owner.auth)
+    body = response.json() if response.status_code == 201 else {}
+    assert isinstance(body.get("id"), int), teach(
+        f"POST {path} by {owner.username} answered {response.status_code}: {response.text[:200]}",
+        "201 and the new item, as the starter did: keep item creation working",
+    )
+    return dict(body)
+
+
+async def owner_in_db(wired: WiredApp, item_id: int) -> int | None:
+    async with wired.engine.connect() as conn:
+        row = (
+            await conn.execute(text("SELECT owner_id FROM items WHERE id = :id"), {"id": item_id})
+        ).first()
+    return None if row is None else int(row[0])
+
+
+async def is_admin_in_db(wired: WiredApp, user_id: int) -> bool | None:
+    async with wired.engine.connect() as conn:
+        row = (
+            await conn.execute(text("SELECT is_admin FROM users WHERE id = :id"), {"id": user_id})
+        ).first()
+    return None if row is None else bool(row[0])

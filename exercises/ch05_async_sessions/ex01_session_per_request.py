@@ -38,12 +38,13 @@ class Note(Base):
     title: Mapped[str] = mapped_column(String(200))
 
 
-# TODO: no session at import time. Delete this line: sessions belong to requests.
+# TODO: this one session, made when the module is imported, serves every request at once, and
+# nothing ever closes it. Sessions belong to requests.
 session = SessionLocal()
 
 
-# TODO: make get_db an async generator that opens a session per request and closes it:
-#       `async with SessionLocal() as session: yield session` (and annotate AsyncIterator).
+# TODO: each request should get a session of its own, closed (its connection back in the pool)
+# when the request is done, whatever happened in between.
 async def get_db() -> AsyncSession:
     return session
 

@@ -76,9 +76,10 @@ router = APIRouter(prefix="/users", tags=["users"])
 async def create_user(payload: UserCreate, db: SessionDep) -> User:
     user = User(**payload.model_dump())
     db.add(user)
-    # TODO: a duplicate email is the client's mistake: answer 409 Conflict with a detail,
-    # using HTTPException. Before raising, `await db.rollback()`: the failed transaction
-    # must be rolled back before the session can run anything else.
+    # TODO: a duplicate email is the client's mistake, not a crash: answer with the status that
+    # means "this clashes with what is stored", and a detail that tells the client what to
+    # change (in your own words, not the database's). The refused transaction also leaves this
+    # session unusable: whoever uses it next must find it working.
     try:
         await db.commit()
     except IntegrityError:

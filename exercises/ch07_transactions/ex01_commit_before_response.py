@@ -40,9 +40,9 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(100))
 
 
-# TODO: only open and close the session here. The commit after `yield` runs after the response
-# has been sent: its failure reaches nobody, and the client keeps a 201 for a row that is not
-# there. Commit in the endpoint instead, before returning.
+# TODO: the commit after `yield` runs after the response has been sent: its failure reaches
+# nobody, and the client keeps a 201 for a row that is not there. This dependency should own
+# the session's lifetime, not the transaction.
 async def get_db() -> AsyncIterator[AsyncSession]:
     async with SessionLocal() as session:
         yield session
@@ -79,9 +79,9 @@ router = APIRouter(prefix="/users", tags=["users"])
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=UserRead)
 async def create_user(payload: UserCreate, db: SessionDep) -> User:
-    # TODO: commit here, before answering. After db.add(user): `await db.commit()` inside
-    # try/except IntegrityError, with `await db.rollback()` and HTTPException(status_code=409,
-    # detail=...) for a duplicate email (chapter 6). Only then return the user.
+    # TODO: nothing here ends the transaction, so the 201 is built before anyone knows whether
+    # the row will be kept. The user must be stored for good before the endpoint answers, and a
+    # duplicate email must reach the client as a conflict it can act on (chapter 6).
     user = User(id=uuid.uuid4(), **payload.model_dump())
     db.add(user)
     return user

@@ -27,22 +27,22 @@ class Conversion(BaseModel):
     converted: float
 
 
-# TODO: this call blocks the thread that makes it until the service answers. Make it a
-# coroutine that awaits an `httpx.AsyncClient`, or keep it as is and call it only from a plain
-# `def` endpoint, which FastAPI runs in a worker thread.
+# TODO: this call blocks the thread that makes it until the service answers. Either it waits
+# in a way that can be awaited, or it may only run where blocking is allowed (a worker thread).
 def fetch_rate(currency: str) -> float:
     response = httpx.get(f"{RATES_URL}/rates/{currency}", timeout=5.0)
     response.raise_for_status()
     return float(response.json()["rate"])
 
 
-# TODO: better still, open one `httpx.AsyncClient` for the app's lifetime in a `lifespan` and
-# hand it to the endpoint through a dependency: connections to the service are then reused.
+# TODO: (optional, not checked) a client made per call opens a new connection to the service
+# every time. One client for the app's whole lifetime would reuse its connections.
 app = FastAPI(title="Fastlings rates")
 
 
 @app.get("/convert", response_model=Conversion)
 async def convert(amount: float, currency: str):
-    # TODO: inside `async def`, every wait must be awaited: `rate = await fetch_rate(...)`.
+    # TODO: the conversion waits for the rates service without letting anything else run.
+    # Wait for the rate in a way the event loop can use to serve other requests.
     rate = fetch_rate(currency)
     return Conversion(amount=amount, currency=currency, rate=rate, converted=amount * rate)

@@ -1,53 +1,151 @@
 """Chapter 9, exercise 1: write the tests for the users API.
 
-This time the code under test is given (`checks/ch09_testing_your_api/users_app.py`: read it)
-and YOU write the tests. This file is how many FastAPI test files start, copied from older
-tutorials: it does not even run today. Make it run, then make it catch bugs. The checks run
-your tests against the correct app, where they must pass, and against four broken copies of
-it, where at least one of them must fail. Every `# TODO:` marks a place to change. Run with:
+This time the code under test is given and YOU write the tests. This test file is how many
+FastAPI test files start, copied from older tutorials: it does not even run today. Make it run,
+then make it catch bugs. The checks run your tests against the correct app, where they must
+pass, and against four broken copies of it, where at least one of them must fail. Every
+`# TODO:` marks a place to change.
 
-    pytest checks/ch09_testing_your_api/test_ex01_users_api_tests.py   (the checks)
-    pytest exercises/ch09_testing_your_api/ex01_users_api_tests.py      (just your tests)
+The file starts with a copy of the users API: read it. The checks always test their own
+copy, so changes above the marker line have no effect. Your tests go below the marker. They
+share the module with the app: do not reuse its names (`engine`, `SessionLocal`, `app`,
+`get_db`, `Base`, `User`).
 
-The checks give your tests a throw-away database in TEST_DATABASE_URL. The lesson:
-lessons/ch09_testing_your_api.md
+Run the checks, or just your tests:
+
+    pytest checks/ch09_testing_your_api/test_ex01_users_api_tests.py
+    pytest -p anyio exercises/ch09_testing_your_api/ex01_users_api_tests.py
+
+The lesson: lessons/ch09_testing_your_api.md
 """
+
+# ruff: noqa: E402 (the tests' imports follow the app)
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, status
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from sqlalchemy import String
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# The app's own ("production") database. Tests must not write here: they override get_db.
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite+aiosqlite:///./fastlings.db")
+engine = create_async_engine(DATABASE_URL)
+SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+
+# Argon2 with a deliberately low cost, so that a test run hashes in microseconds. A real
+# deployment uses `PasswordHash.recommended()` (about 0.1-0.4 s per hash).
+password_hash = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+
+
+async def get_db() -> AsyncIterator[AsyncSession]:
+    async with SessionLocal() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_db)]
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    yield
+    await engine.dispose()
+
+
+class UserCreate(BaseModel):
+    email: EmailStr
+    name: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=8, max_length=128)
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    name: str
+
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=UserRead)
+async def create_user(payload: UserCreate, db: SessionDep) -> User:
+    user = User(
+        email=payload.email,
+        name=payload.name,
+        password_hash=password_hash.hash(payload.password),
+    )
+    db.add(user)
+    await db.commit()
+    await db.refresh(user)
+    return user
+
+
+@router.get("/{user_id}", response_model=UserRead)
+async def read_user(user_id: int, db: SessionDep) -> User:
+    user = await db.get(User, user_id)
+    if user is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="User not found")
+    return user
+
+
+app = FastAPI(title="Fastlings users", lifespan=lifespan)
+app.include_router(router)
+# ---- Your tests start here ----
 
 import pytest
 from httpx import AsyncClient
 
-from checks.ch09_testing_your_api.users_app import app, get_db
-
-# TODO: mark every async test of the module for pytest-asyncio: the checks run it in strict
-# mode, where unmarked async tests do not run (`pytestmark = pytest.mark.asyncio`).
+# TODO: the checks run pytest-asyncio in strict mode (anyio's plugin is loaded too): an async
+# test that no plugin is asked to run does not run at all.
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace", "password": "correct horse battery"}
 
 
-# TODO: give the tests their own database: a fixture that creates an async engine on
-# os.environ.get("TEST_DATABASE_URL", <a SQLite file in tmp_path>), creates the tables
-# (Base.metadata.create_all), yields, drops them and disposes the engine.
-# TODO: the override must be an async generator, like get_db, that yields an AsyncSession on
-# that test database. This one returns None, so every endpoint gets `db=None`.
+# TODO: the tests have no database of their own (the runner offers one in TEST_DATABASE_URL).
+# TODO: this override hands every endpoint `db=None`. It must hand out real sessions, on the
+# tests' database, the way get_db does.
 def override_get_db():
     pass
 
 
-# TODO: set the override inside the client fixture, and clear it after every test
-# (`app.dependency_overrides.clear()` after the yield), or it leaks into every later test.
+# TODO: set at import time and never removed, this override leaks into every later test (and
+# test file). Each test should install it and leave the app as it found it.
 app.dependency_overrides[get_db] = override_get_db
 
 
-# TODO: httpx 0.28 removed `app=`: use `AsyncClient(transport=ASGITransport(app=app),
-# base_url="http://test")`. Mark async fixtures with `@pytest_asyncio.fixture`: in strict mode
-# a plain `@pytest.fixture` on an `async def` is an error.
+# TODO: httpx 0.28 removed `app=`, and in strict mode an async fixture that no plugin is asked
+# to run is an error.
 @pytest.fixture
 async def client():
     async with AsyncClient(app=app, base_url="http://test") as http:
         yield http
 
 
-# TODO: assert what the API promises, not just "it did not crash": 201, exactly the public
-# fields (no password, no hash), 422 for an invalid email, and the row in YOUR test database.
+# TODO: this test passes as long as nothing crashes. Assert what the API promises (read the
+# docstring of the users API above): the checks plant four bugs, and each must make one of
+# your tests fail.
 async def test_signup(client):
     response = await client.post("/users", json=ADA)
     assert response.status_code < 300

@@ -81,9 +81,9 @@ class UserRead(BaseModel):
 
 @app.get("/users/search", response_model=list[UserRead])
 async def search_users(name: str, db: SessionDep) -> list[UserRead]:
-    # TODO: never put request data into SQL text. Write the statement once, with a bound
-    # TODO: parameter (`:pattern`), and pass the value when executing it. Make the match
-    # TODO: literal (escape % and _) and case-insensitive on SQLite and PostgreSQL alike.
+    # TODO: request data goes into the SQL text, so the database parses it as SQL. The text
+    # TODO: must travel as a value; and once it does, LIKE still reads %, _ and its escape
+    # TODO: character as special: match them literally, ignoring case on SQLite and PostgreSQL.
     statement = text(f"SELECT id, name FROM users WHERE name LIKE '%{name}%' ORDER BY id")
     result = await db.execute(statement)
     return [UserRead(id=row.id, name=row.name) for row in result]

@@ -48,6 +48,7 @@ def mkdocs_config(course: Course) -> str:
         lines.append(f"      - Lesson: lessons/{chapter.id}.md")
         lines.append(f"      - Notebook: notebooks/{chapter.id}.ipynb")
     for extra in course.course.extra_lessons:
-        lines.append(f"  - {_q(extra.removesuffix('.md').capitalize())}: lessons/{extra}")
+        title = extra.removesuffix(".md").replace("_", " ").capitalize()
+        lines.append(f"  - {_q(title)}: lessons/{extra}")
     lines.append("  - Contributing: CONTRIBUTING.md")
     return "\n".join(lines) + "\n"

@@ -84,14 +84,17 @@ SLOW = 1.0
 """A check that takes longer than this (seconds) is flagged on the learner's screen."""
 
 
-def other_failures(grade: ExerciseGrade) -> list[str]:
-    """One line for each failing check after the first: its name and its first line."""
+def other_failures(grade: ExerciseGrade, width: int = 100) -> list[str]:
+    """One line for each failing check after the first: its name and its first line, cut to
+    fit `width` columns."""
     from rich.markup import escape
 
     failing = [c for c in grade.checks if not c.passed][1:]
     lines = []
     for check in failing:
-        first = (check.message or check.outcome).strip().splitlines()[0][:100]
+        room = max(10, width - len(check.name) - 6)
+        first = (check.message or check.outcome).strip().splitlines()[0]
+        first = first if len(first) <= room else first[: room - 1] + "…"
         lines.append(f"  [red]{FAILED}[/] [bold]{escape(check.name)}[/]: {escape(first)}")
     return lines
 
@@ -115,7 +118,7 @@ def show(console: Console, entry: Entry, grade: ExerciseGrade, *, target_file: s
     console.print(summary_line(entry, grade))
     if not grade.passed:
         console.print(failure_panel(entry, grade, target_file=target_file))
-        others = other_failures(grade)
+        others = other_failures(grade, console.width)
         if others:
             console.print("Also failing:\n" + "\n".join(others))
     slow = slow_checks(grade)

@@ -38,6 +38,7 @@ DB_TEXT = re.compile(
 )
 
 
+UNLOADED = re.compile(r"MissingGreenlet|DetachedInstanceError")
 REPR = re.compile(r"<[^<>]{40,}>")
 
 
@@ -88,15 +89,35 @@ def missing_greenlet(obs: Observations) -> list[Diagnosis]:
     ]
 
 
+def _loc(error: dict[str, object]) -> str:
+    parts = [str(p) for p in error.get("loc", []) if p != "response"]  # type: ignore[attr-defined]
+    return ".".join(parts) or "response"
+
+
 def response_validation(obs: Observations) -> list[Diagnosis]:
     found = []
     for r in obs.raised:
         if r.type != "ResponseValidationError":
             continue
+        lazy = [e for e in r.errors if UNLOADED.search(str(e["msg"]))]
+        if lazy:  # the model read an attribute that was never loaded: say that, not "the value"
+            fields = ", ".join(f"`{_loc(e)}`" for e in lazy[:4])
+            raised = UNLOADED.search(str(lazy[0]["msg"]))
+            found.append(
+                Diagnosis(
+                    "missing_greenlet",
+                    f"The response model read {fields} of a {lazy[0]['input_type']} that was not "
+                    f"loaded: SQLAlchemy raised {raised.group(0) if raised else 'an error'}, so "
+                    "the attributes had expired (after commit) or belong to a lazy relationship.",
+                    "`async_sessionmaker(engine, expire_on_commit=False)`, `await "
+                    "session.refresh(obj)`, or load relationships in the query (`selectinload`).",
+                    "ch05_async_sessions",
+                )
+            )
+            continue
         fields = "; ".join(
-            f"`{'.'.join(str(p) for p in e['loc'] if p != 'response') or 'response'}`: "
-            f"{e['msg']} (got {e['input_type']})"
-            for e in r.errors
+            f"`{_loc(e)}`: {str(e['msg']).splitlines()[0][:160]} (got {e['input_type']})"
+            for e in r.errors[:3]
         )
         found.append(
             Diagnosis(

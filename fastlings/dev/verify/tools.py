@@ -10,8 +10,8 @@ from pathlib import Path
 
 from fastlings.course.manifest import Course, notebook_path
 
-LINT_PATHS = ("fastlings", "checks", "solutions", "exercises", "lessons", "tests", "bench")
-TYPED_PATHS = ("fastlings", "checks", "solutions", "lessons")
+LINT_PATHS = ("fastlings", "checks", "solutions", "exercises", "lessons/examples", "tests", "bench")
+TYPED_PATHS = ("fastlings", "checks", "solutions", "lessons/examples")
 
 
 def _tool(root: Path, command: list[str], timeout: float = 900) -> tuple[int, str]:

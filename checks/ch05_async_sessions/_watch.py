@@ -1,0 +1,102 @@
+"""What the chapter 5 checks watch: every pool, the work each session did, and crashes.
+
+- `PoolWatch` listens on SQLAlchemy's `Pool` class, so it sees every pool of every engine,
+  including an engine built per request, not only the module's `engine`.
+- `SessionWork` records, per session, the objects it flushed and whether it ran a SELECT: a
+  check can tell the session the override handed out was the one that did the work.
+- `record_crashes` keeps the exception behind each 500, so a failure can name it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, Response
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.pool import Pool
+
+
+@dataclass
+class PoolWatch:
+    """Connections opened, checked out and checked in, across every pool in the process."""
+
+    opened: int = 0
+    checkouts: int = 0
+    checkins: int = 0
+
+    @property
+    def held(self) -> int:
+        return self.checkouts - self.checkins
+
+    def _connect(self, *args: Any) -> None:
+        self.opened += 1
+
+    def _checkout(self, *args: Any) -> None:
+        self.checkouts += 1
+
+    def _checkin(self, *args: Any) -> None:
+        self.checkins += 1
+
+    def __enter__(self) -> PoolWatch:
+        event.listen(Pool, "connect", self._connect)
+        event.listen(Pool, "checkout", self._checkout)
+        event.listen(Pool, "checkin", self._checkin)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(Pool, "connect", self._connect)
+        event.remove(Pool, "checkout", self._checkout)
+        event.remove(Pool, "checkin", self._checkin)
+
+
+@dataclass
+class SessionWork:
+    """Per (sync) session: the mapped classes it flushed as new rows, and its SELECTs."""
+
+    inserted: dict[int, list[type]] = field(default_factory=lambda: defaultdict(list))
+    selects: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+    def _after_flush(self, session: Session, context: UOWTransaction) -> None:
+        self.inserted[id(session)].extend(type(obj) for obj in session.new)
+
+    def _do_orm_execute(self, state: ORMExecuteState) -> None:
+        if state.is_select:
+            self.selects[id(state.session)] += 1
+
+    def __enter__(self) -> SessionWork:
+        event.listen(Session, "after_flush", self._after_flush)
+        event.listen(Session, "do_orm_execute", self._do_orm_execute)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(Session, "after_flush", self._after_flush)
+        event.remove(Session, "do_orm_execute", self._do_orm_execute)
+
+
+def record_crashes(app: FastAPI) -> list[BaseException]:
+    """Keep every unhandled exception of `app` (still answered as a plain 500)."""
+    crashes: list[BaseException] = []
+
+    async def keep(request: Request, exc: Exception) -> Response:
+        crashes.append(exc)
+        return PlainTextResponse("Internal Server Error", status_code=500)
+
+    app.add_exception_handler(Exception, keep)
+    return crashes
+
+
+def describe(exc: BaseException) -> str:
+    """`Type: first line`; for FastAPI's ResponseValidationError, the first error it wraps
+    (MissingGreenlet while reading an expired attribute, for example)."""
+    text = str(exc)
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        found = errors()
+        if isinstance(found, list | tuple) and found and isinstance(found[0], dict):
+            text = f"{found[0].get('loc', '')} {found[0].get('msg', text)}"
+    lines = text.strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0][:240] if lines else ''}"

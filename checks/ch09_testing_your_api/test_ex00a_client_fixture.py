@@ -1,0 +1,38 @@
+"""Checks for chapter 9, step 1: a test that runs, and notices a 200 instead of a 201."""
+
+import pytest
+
+from checks.ch09_testing_your_api._grading import (
+    RUN_TIMEOUT,
+    Run,
+    Runs,
+    assert_caught,
+    assert_pass_on_correct_app,
+)
+from fastlings.course.manifest import Entry, Target
+from fastlings.testing import Teach
+
+pytestmark = pytest.mark.timeout(RUN_TIMEOUT + 30)
+
+
+@pytest.fixture(scope="module")
+def runs() -> Runs:
+    return Runs(("status_200",))
+
+
+@pytest.fixture
+def run(runs: Runs, exercise_entry: Entry, fastlings_target: Target, db_url: str) -> Run:
+    return runs.get(exercise_entry, fastlings_target, db_url)
+
+
+def test_your_tests_pass_on_the_correct_app(run: Run, teach: Teach) -> None:
+    assert_pass_on_correct_app(
+        run,
+        teach,
+        "every test passes on the correct app: a client over ASGITransport (httpx 0.28 "
+        "has no `app=` argument), with the app's lifespan entered so that its tables exist",
+    )
+
+
+def test_your_tests_catch_status_200(run: Run, teach: Teach) -> None:
+    assert_caught(run, "status_200", teach)

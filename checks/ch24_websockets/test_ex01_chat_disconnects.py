@@ -1,0 +1,82 @@
+"""Checks for chapter 24, exercise 1: members who leave are removed, and the chat goes on.
+
+Three members join `/ws/chat` through an in-process WebSocket client (`_ws.py`); one closes
+their socket the way a closing browser tab does.
+"""
+
+import asyncio
+
+from checks.ch24_websockets._ws import QUIET, Chat, Closed, OpenChat, describe
+from fastlings.testing import Teach
+
+
+async def online_after_leaving(chat: Chat, expected: list[str]) -> list[str] | None:
+    """`GET /chat/online`, asked again for up to ~0.3 s until it shows `expected`."""
+    names = None
+    for _ in range(15):
+        response = await chat.http.get("/chat/online")
+        names = response.json() if response.status_code == 200 else None
+        if names == expected:
+            break
+        await asyncio.sleep(0.02)
+    return names
+
+
+async def test_messages_reach_everyone_else(open_chat: OpenChat, teach: Teach) -> None:
+    async with open_chat() as chat:
+        ada = await chat.open("/ws/chat?name=ada")
+        bob = await chat.open("/ws/chat?name=bob")
+        cy = await chat.open("/ws/chat?name=cy")
+        await ada.send_json({"text": "deploy at 5 \\o/"})
+        for name, ws in (("bob", bob), ("cy", cy)):
+            seen = await ws.receive()
+            assert seen == {"user": "ada", "text": "deploy at 5 \\o/"}, teach(
+                f"After ada sent {{'text': 'deploy at 5 \\\\o/'}}, {name} received "
+                f"{describe(seen)}.",
+                "every other member receives {'user': 'ada', 'text': ...}",
+            )
+        response = await chat.http.get("/chat/online")
+        assert response.status_code == 200 and response.json() == ["ada", "bob", "cy"], teach(
+            f"With ada, bob and cy connected, GET /chat/online answered {response.status_code} "
+            f"{response.text[:200]}",
+            "['ada', 'bob', 'cy']",
+        )
+
+
+async def test_a_member_who_leaves_is_no_longer_online(open_chat: OpenChat, teach: Teach) -> None:
+    async with open_chat() as chat:
+        await chat.open("/ws/chat?name=ada")
+        bob = await chat.open("/ws/chat?name=bob")
+        await chat.open("/ws/chat?name=cy")
+        await bob.leave()
+        names = await online_after_leaving(chat, ["ada", "cy"])
+        assert names == ["ada", "cy"], teach(
+            f"bob closed his connection; GET /chat/online still answered {names!r} 0.3 s later.",
+            "['ada', 'cy']: however a connection ends (`receive_json` raises WebSocketDisconnect "
+            "when the client closes), remove the member from the lobby",
+        )
+
+
+async def test_the_chat_goes_on_after_someone_leaves(open_chat: OpenChat, teach: Teach) -> None:
+    async with open_chat() as chat:
+        ada = await chat.open("/ws/chat?name=ada")
+        bob = await chat.open("/ws/chat?name=bob")
+        cy = await chat.open("/ws/chat?name=cy")
+        await bob.leave()
+        await online_after_leaving(chat, ["ada", "cy"])  # give the server time to notice
+        for text in ("is bob gone?", "yes"):
+            await ada.send_json({"text": text})
+            seen = await cy.receive()
+            if seen != {"user": "ada", "text": text}:
+                ada_seen = await ada.receive(wait=QUIET)
+                assert seen == {"user": "ada", "text": text}, teach(
+                    f"After bob left, ada sent {text!r}; cy received {describe(seen)}; for ada, "
+                    f"{describe(ada_seen)}.",
+                    "cy receives every message and ada stays connected: nothing is sent to a "
+                    "member who left",
+                )
+        ada_seen = await ada.receive(wait=QUIET)
+        assert not isinstance(ada_seen, Closed), teach(
+            f"After bob left and ada spoke, {describe(ada_seen)} of ada.",
+            "ada stays connected: remove members when their connection ends",
+        )
