@@ -1,23 +1,28 @@
-"""Benchmark: grade a synthetic class of 60 and compare with one `fastlings dev verify`.
+"""Benchmark: one learner in the sandbox vs `fastlings check --all`, then a class of 60.
 
-    python bench/grade_class.py [--learners 60] [--jobs 2] [--full-verify]
+    python bench/grade_class.py [--learners 60] [--jobs 2] [--rounds 3] [--skip-class]
 
-A third of the learners have every solution copied in, a third the untouched starters, a third
-a mix (a solution for every other exercise), and four of the mixed carry a tamper prelude
-from tests/grading_fixtures/ on top of the solution of their first exercise (exit at import,
-an infinite loop, a patched pytest runner, a fork bomb), which must then earn zero. The class
-is graded with
-`fastlings class grade --jobs N`, and every learner's score is compared with the expected one.
+First, side by side in the same run (alternating, `--rounds` times, medians): one learner whose
+`exercises/` holds every solution, graded alone in its sandbox (`class grade --no-reuse`, the
+learner's own seconds from grades.json: its sandboxed run, without the grader's one-off
+collection), against `fastlings check --all` on a copy of the course holding the same files.
+Target: the sandboxed learner costs at most 1.2x the check.
 
-Printed: the class time, one `fastlings dev verify` of the course (by default `--no-lint
---no-notebooks`, i.e. the checks on every starter and solution; `--full-verify` adds ruff, mypy
-and nbval), their ratio (target: under 5), and the median time per submission.
+Then the class, graded twice: with reuse (files identical to the starter or solution are
+graded from the grader's own run) and with `--no-reuse`.
+
+The class: a third of the learners have every solution copied in, a third the untouched
+starters, a third a mix (a solution for every other exercise), and four of the mixed carry a
+tamper prelude from tests/grading_fixtures/ on top of the solution of their first exercise (exit
+at import, an infinite loop, a patched pytest runner, a fork bomb), which must then earn zero.
+Every learner's score is compared with the expected one.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -110,8 +115,10 @@ def fastlings(*args: str) -> list[str]:
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FASTLINGS_")}
+    env["PYTHONPATH"] = str(REPO)  # this checkout's tooling, in every run alike
     started = time.monotonic()
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     return time.monotonic() - started, done
 
 
@@ -119,13 +126,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=60)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument(
-        "--full-verify", action="store_true", help="with ruff, mypy and nbval (real course only)"
-    )
-    parser.add_argument("--no-reuse", action="store_true", help="pass --no-reuse to grade-class")
-    parser.add_argument(
-        "--no-fork-server", action="store_true", help="pass --no-fork-server to grade-class"
-    )
+    parser.add_argument("--rounds", type=int, default=3, help="side-by-side rounds")
+    parser.add_argument("--skip-class", action="store_true", help="only the side-by-side part")
     parser.add_argument("--keep", type=Path, help="copy grades.* and report.html here")
     parser.add_argument(
         "--synthetic-exercises",
@@ -141,60 +143,93 @@ def main() -> int:
         if options.synthetic_exercises:
             (base / "course").mkdir()
             root = synthetic_course(base / "course", options.synthetic_exercises)
-        expected = build_class(root, base / "submissions", options.learners)
         course = load_course(root)
-        verify_args = [] if options.full_verify else ["--no-lint", "--no-notebooks"]
-        verify_seconds, verify = timed(fastlings("dev", "verify", *verify_args), root)
-        if verify.returncode != 0:
-            print(verify.stdout[-3000:], verify.stderr[-3000:])
-            return 1
-        class_seconds, graded = timed(
-            fastlings(
-                "class",
-                "grade",
-                str(base / "submissions"),
-                "--jobs",
-                str(options.jobs),
-                "--check-timeout",
-                "5",
-                "--out",
-                str(base / "out"),
-                *(["--no-reuse"] if options.no_reuse else []),
-                *(["--no-fork-server"] if options.no_fork_server else []),
-            ),
-            root,
-        )
-        if graded.returncode != 0:
-            print(graded.stdout[-3000:], graded.stderr[-3000:])
-            return 1
-        payload = json.loads((base / "out" / "grades.json").read_text(encoding="utf-8"))
-        if options.keep:
-            shutil.copytree(base / "out", options.keep, dirs_exist_ok=True)
+        print(f"course: {len(course.chapters)} chapters, {len(course.entries())} exercises")
+        side_by_side(root, base / "side", options.rounds)
+        if options.skip_class:
+            return 0
+        expected = build_class(root, base / "submissions", options.learners)
+        failed = 0
+        for reuse in (True, False):
+            out = base / ("out" if reuse else "out-no-reuse")
+            failed += grade_and_report(root, base / "submissions", out, expected, options, reuse)
+            if options.keep:
+                shutil.copytree(out, options.keep / out.name, dirs_exist_ok=True)
+    return 1 if failed else 0
 
+
+def side_by_side(root: Path, folder: Path, rounds: int) -> None:
+    """One learner holding every solution: sandboxed grading vs `fastlings check --all`."""
+    course = load_course(root)
+    copy = folder / "course"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__"))
+    learner = folder / "submissions" / "solved"
+    for entry in course.entries():
+        for target in (copy / _rel(entry), learner / _rel(entry)):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(entry.solution_path, target)
+    checks: list[float] = []
+    graded: list[float] = []
+    for index in range(rounds):
+        seconds, done = timed(fastlings("check", "--all"), copy)
+        if done.returncode != 0:
+            print(done.stdout[-2000:], done.stderr[-2000:])
+            raise SystemExit("check --all failed on the solutions")
+        checks.append(seconds)
+        out = folder / f"out{index}"
+        _, run = timed(
+            fastlings("class", "grade", str(learner.parent), "--no-reuse", "--out", str(out)), root
+        )
+        if run.returncode != 0:
+            print(run.stdout[-2000:], run.stderr[-2000:])
+            raise SystemExit("class grade failed")
+        payload = json.loads((out / "grades.json").read_text(encoding="utf-8"))
+        [solved] = payload["learners"]
+        if solved["points_earned"] != solved["points_possible"]:
+            raise SystemExit(f"the solved learner earned {solved['points_earned']}")
+        graded.append(float(solved["seconds"]))
+        print(f"  round {index + 1}: check --all {seconds:.2f}s, sandboxed {graded[-1]:.2f}s")
+    check, grade = statistics.median(checks), statistics.median(graded)
+    print(
+        f"one learner, every solution: `fastlings check --all` {check:.2f}s, graded in the "
+        f"sandbox {grade:.2f}s: ratio {grade / check:.2f} (target <= 1.2)"
+    )
+
+
+def grade_and_report(
+    root: Path,
+    submissions: Path,
+    out: Path,
+    expected: dict[str, int],
+    options: argparse.Namespace,
+    reuse: bool,
+) -> int:
+    class_seconds, graded = timed(
+        fastlings(
+            "class", "grade", str(submissions), "--jobs", str(options.jobs), "--check-timeout",
+            "10", "--out", str(out), *([] if reuse else ["--no-reuse"]),
+        ),
+        root,
+    )  # fmt: skip
+    if graded.returncode != 0:
+        print(graded.stdout[-3000:], graded.stderr[-3000:])
+        return 1
+    payload = json.loads((out / "grades.json").read_text(encoding="utf-8"))
     got = {lg["learner"]: lg["points_earned"] for lg in payload["learners"]}
-    wrong = {
-        name: (got.get(name), points)
-        for name, points in expected.items()
-        if got.get(name) != points
-    }
+    wrong = {n: (got.get(n), p) for n, p in expected.items() if got.get(n) != p}
     seconds = sorted(lg["seconds"] for lg in payload["learners"])
     reruns = sum(bool(lg["isolated_reruns"]) for lg in payload["learners"])
     reused = sum(len(lg["reused_results"]) for lg in payload["learners"])
-    label = "verify" if options.full_verify else "verify --no-lint --no-notebooks"
-    print(f"course: {len(course.chapters)} chapters, {len(course.entries())} exercises")
-    print(f"class: {options.learners} submissions, --jobs {options.jobs}: {class_seconds:.1f}s")
-    print(f"one `fastlings {label}`: {verify_seconds:.1f}s")
-    print(f"ratio class/verify: {class_seconds / verify_seconds:.2f} (target < 5)")
+    label = "with reuse" if reuse else "--no-reuse"
+    print(f"class of {len(expected)}, --jobs {options.jobs}, {label}: {class_seconds:.1f}s")
     print(
-        f"per submission: median {statistics.median(seconds):.2f}s, "
-        f"max {seconds[-1]:.2f}s; {reruns} learner(s) needed isolated re-runs; "
-        f"{reused} exercise file(s) identical to the starter or solution reused its result"
+        f"  per submission: median {statistics.median(seconds):.2f}s, max {seconds[-1]:.2f}s; "
+        f"{reruns} learner(s) needed isolated re-runs; {reused} exercise file(s) reused"
     )
-    print(f"isolation: {payload['isolation']}")
     if wrong:
-        print(f"WRONG SCORES (got, expected): {wrong}")
+        print(f"  WRONG SCORES (got, expected): {wrong}")
         return 1
-    print(f"every one of the {len(expected)} scores is exactly as expected")
+    print(f"  every one of the {len(expected)} scores is exactly as expected")
     return 0
 
 

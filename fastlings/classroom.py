@@ -6,11 +6,11 @@ exercise's points in `course.toml`, and the `autograding-grading-reporter` step 
 scores to GitHub Classroom. GitHub's runners then grade every push, one learner per runner.
 
 Each step runs `fastlings class autograde <exercise> --root course --submission submission`:
-the same sandboxed grader as `class grade`, with the checks, manifest and points of a
-pristine checkout of the course (`course/`, the template repository named by the
-`FASTLINGS_COURSE_REPO` variable) and only `exercises/` from the learner's push
-(`submission/`). It exits 0 only when the exercise earns its points, which is what the command
-grader scores.
+the same sandboxed grader as `class grade` (bubblewrap, which the workflow installs), with the
+checks, manifest and points of a pristine checkout of the course (`course/`, the template
+repository named by the `FASTLINGS_COURSE_REPO` variable) and only `exercises/` from the
+learner's push (`submission/`). It exits 0 only when the exercise earns its points, which is
+what the command grader scores.
 """
 
 from __future__ import annotations
@@ -62,6 +62,10 @@ jobs:
           python-version: "3.12"
       - name: Install the course tooling
         run: python -m pip install --quiet ./course
+      - name: Install the grading sandbox (bubblewrap)
+        run: |
+          sudo apt-get install -y -qq bubblewrap
+          sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 || true
 """
 
 

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from fastlings.grade_class import ClassGrade, ExerciseInfo, LearnerGrade, write_outputs
 from fastlings.grading import CheckGrade, ExerciseGrade
-from fastlings.report_html import FAIL, PASS
+from fastlings.grading.html import FAIL, PASS
+from fastlings.grading.models import ClassGrade, ExerciseInfo, LearnerGrade
+from fastlings.grading.report import write_outputs
 
 pytestmark = pytest.mark.timeout(180)
 

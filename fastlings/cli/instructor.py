@@ -29,6 +29,13 @@ CheckTimeout = Annotated[float, typer.Option("--check-timeout", min=1, help="Sec
 ExerciseTimeout = Annotated[
     float, typer.Option("--exercise-timeout", min=5, help="Wall-clock seconds per exercise.")
 ]
+UnsafeOption = Annotated[
+    bool,
+    typer.Option(
+        "--unsafe-no-sandbox",
+        help="Run learner code without the bubblewrap sandbox (trusted code only).",
+    ),
+]
 
 
 @class_app.command("grade")
@@ -53,13 +60,10 @@ def grade(
     exercise_timeout: ExerciseTimeout = 60.0,
     memory_mb: Annotated[int, typer.Option("--memory-mb", min=256)] = 2048,
     db_server: DbServerOption = None,
-    fork_server: Annotated[
-        bool,
-        typer.Option(
-            help="Fork each learner's process from a pre-imported server (faster); "
-            "--no-fork-server starts each from scratch."
-        ),
-    ] = True,
+    learner_timeout: Annotated[
+        float,
+        typer.Option("--learner-timeout", min=10, help="Wall-clock seconds per learner, in all."),
+    ] = 600.0,
     reuse: Annotated[
         bool,
         typer.Option(
@@ -67,12 +71,13 @@ def grade(
             "own run of it; --no-reuse runs every learner's every file."
         ),
     ] = True,
+    unsafe_no_sandbox: UnsafeOption = False,
     root: RootOption = None,
 ) -> None:
-    """Grade every learner's exercises/ against this course's own checks."""
-    from fastlings.grade_class_cli import run_grade_class
+    """Grade every learner's exercises/ against this course's own checks, each in a sandbox."""
+    from fastlings.grading.commands import grade_class
 
-    code = run_grade_class(
+    code = grade_class(
         course_root(root),
         submissions,
         exercises=exercises,
@@ -80,10 +85,11 @@ def grade(
         out=out,
         check_timeout=check_timeout,
         exercise_timeout=exercise_timeout,
+        learner_timeout=learner_timeout,
         memory_mb=memory_mb,
-        db_url=db_server,
-        fork_server=fork_server,
+        db_server=db_server,
         reuse=reuse,
+        unsafe_no_sandbox=unsafe_no_sandbox,
     )
     raise typer.Exit(code)
 
@@ -97,10 +103,11 @@ def autograde(
     ],
     check_timeout: CheckTimeout = DEFAULT_TIMEOUT,
     exercise_timeout: ExerciseTimeout = 60.0,
+    unsafe_no_sandbox: UnsafeOption = False,
     root: RootOption = None,
 ) -> None:
-    """GitHub Classroom: grade one submission; exit 0 only on full points."""
-    from fastlings.grade_class_cli import run_autograde
+    """GitHub Classroom: grade one submission in the sandbox; exit 0 only on full points."""
+    from fastlings.grading.commands import autograde as run_autograde
 
     code = run_autograde(
         course_root(root),
@@ -108,6 +115,7 @@ def autograde(
         exercises,
         check_timeout=check_timeout,
         exercise_timeout=exercise_timeout,
+        unsafe_no_sandbox=unsafe_no_sandbox,
     )
     raise typer.Exit(code)
 

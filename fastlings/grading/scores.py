@@ -1,4 +1,4 @@
-"""Scores from check results and the manifest's points. Shared by `grade` and `grade-class`.
+"""Scores from check results and the manifest's points. Shared by `grade` and class grading.
 
 An exercise earns its points when every one of its checks passes. With `partial_credit = true`
 in the manifest, each distinct check (a parametrised check counts once, and passes only when
@@ -78,3 +78,16 @@ def grade_exercise(
         reason=reason,
         checks=checks,
     )
+
+
+def first_reason(grade: ExerciseGrade) -> str | None:
+    """The reason an exercise earned nothing: the grader's, or the first failing check's."""
+    if grade.passed:
+        return None
+    if grade.reason:
+        return grade.reason
+    for check in grade.checks:
+        if not check.passed:
+            first = (check.message or check.outcome).strip().splitlines()
+            return f"{check.name}: {first[0] if first else check.outcome}"
+    return None

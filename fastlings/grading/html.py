@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
-from fastlings.grade_class import ClassGrade, first_reason
+from fastlings.grading.models import ClassGrade
+from fastlings.grading.scores import first_reason
 
 PASS, FAIL, TAMPER = "#2e7d32", "#c62828", "#6a1b9a"
 
@@ -116,6 +117,12 @@ def render(result: ClassGrade) -> str:
                 f"{learner.points_earned}/{learner.points_possible}</summary>"
                 f"{''.join(items)}</details>"
             )
+    skipped = ""
+    if result.skipped:
+        listed = "".join(
+            f"<li><code>{escape(s.folder)}</code>: {escape(s.reason)}</li>" for s in result.skipped
+        )
+        skipped = f"<h2>Skipped submission folders</h2><ul>{listed}</ul>"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -135,7 +142,7 @@ mean {mean:.1f}/{result.points_possible} points. Graded in {result.seconds:.1f}s
 tampering): hover a cell for the reason</p>
 <table><thead><tr><th>learner</th>{head}<th>total</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
-<h2>What failed, per learner</h2>
+{skipped}<h2>What failed, per learner</h2>
 {"".join(details) or "<p>Every learner passed every exercise.</p>"}
 </body></html>
 """

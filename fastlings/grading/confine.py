@@ -1,25 +1,22 @@
-"""Confinement the grading child applies to itself before any learner code runs.
+"""The grading child's confinement: resource limits and the seccomp filter.
 
-Applied by `fastlings.grade_worker` first thing (not in a `preexec_fn`, which is unsafe in the
-multi-threaded grader):
-  - resource limits: address space, CPU seconds, file size, no core dumps;
-  - no new processes: a seccomp filter (x86_64 and aarch64 Linux) kills the child (SIGSYS) on
-    fork, vfork and every clone that is not a thread, so a fork bomb, `subprocess` or
-    `multiprocessing` cannot start anything, and the attempt is visible; threads still work.
-    Where seccomp is unavailable, RLIMIT_NPROC caps the processes instead, for a non-root
-    user only (Linux never applies RLIMIT_NPROC to uid 0);
-  - no capabilities (when root): the bounding, permitted and effective sets are emptied;
-  - no exec, no ptrace, no access to other processes' memory, no signals to other processes
-    (seccomp, same filter);
-  - no network: when running as root and no database server is needed, a private network
-    namespace (only its own loopback, brought up for servers the checks start). Otherwise the
-    grader's dead proxies (loopback exempt) and the worker's socket guard apply (best effort).
+The seccomp program (x86_64 and aarch64 Linux, `sandbox_filter`) kills the child (SIGSYS) on
+fork, vfork, ptrace, process_vm_readv/writev and every clone that is not a thread, so a fork
+bomb, `subprocess` or `multiprocessing` cannot start anything and the attempt is visible; and it
+lets every signal-sending syscall (kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo,
+pidfd_send_signal) reach only the child itself. In the sandbox, bubblewrap loads it
+(`--seccomp`), no_new_privs is set and the capabilities are gone, so the child needs no ctypes:
+`_ctypes` is not even loadable there (ctypes calls raise no audit event). The child then applies
+the resource limits (`apply`): address space, CPU seconds, file size, no core dumps.
+
+Only with `--unsafe-no-sandbox` does the child install the filter itself (then exec is killed
+too) and drop capabilities, through ctypes; where seccomp is unavailable, a Python-level guard
+stops the Python ways to start a process.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import platform
 import resource
@@ -28,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 MiB = 1024 * 1024
-CLONE_NEWNET = 0x40000000
 CLONE_THREAD = 0x00010000
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
@@ -44,12 +40,13 @@ ARCHES = {
     "x86_64": (0xC000003E, (57, 58, 59, 322, 101, 310, 311), 56, 435),
     "aarch64": (0xC00000B7, (221, 281, 117, 270, 271), 220, 435),
 }
-# Per architecture: (kill, tgkill) may only signal this process; (tkill, pidfd_send_signal)
-# answer EPERM. Without this, uid 0 without capabilities could still signal every process of
-# uid 0 (kill(-1, SIGKILL)): the grader, the fork server, the rest of the machine.
+# Per architecture: the signal syscalls whose first argument is a process (kill, tgkill,
+# rt_sigqueueinfo, rt_tgsigqueueinfo) may only name this process (or its own group); those
+# that name a thread id or a pidfd (tkill, pidfd_send_signal) answer EPERM. The sandbox's pid
+# namespace already hides every other process: this is the second wall.
 SIGNALS = {
-    "x86_64": ((62, 234), (200, 424)),
-    "aarch64": ((129, 131), (130, 424)),
+    "x86_64": ((62, 234, 129, 297), (200, 424)),
+    "aarch64": ((129, 131, 138, 240), (130, 424)),
 }
 EPERM = 1
 
@@ -57,13 +54,10 @@ EPERM = 1
 @dataclass
 class Confinement:
     no_fork: str = "none"  # "seccomp", or the fallbacks that applied
-    network: str = "socket guard"  # or "private namespace"
     capabilities: str = "kept"  # or "dropped"
 
     def describe(self) -> str:
-        return (
-            f"processes: {self.no_fork}; network: {self.network}; capabilities: {self.capabilities}"
-        )
+        return f"processes and signals: {self.no_fork}; capabilities: {self.capabilities}"
 
 
 def _bpf(code: int, jt: int, jf: int, k: int) -> bytes:
@@ -119,6 +113,23 @@ def _filter(
     return b"".join(program)
 
 
+# exec is allowed in the sandbox's filter: bubblewrap loads it just before it execs the child.
+# An exec'd program keeps the filter, the namespaces and the pid, but not the key.
+EXEC = {"x86_64": (59, 322), "aarch64": (221, 281)}
+SANDBOX_PID = 2  # the child's pid in its pid namespace (bubblewrap's reaper is 1)
+
+
+def sandbox_filter(pid: int = SANDBOX_PID) -> bytes | None:
+    """The seccomp program bubblewrap loads for the child; None off x86_64/aarch64."""
+    machine = platform.machine()
+    arch = ARCHES.get(machine)
+    if arch is None:
+        return None
+    arch_id, killed, clone, clone3 = arch
+    kept = tuple(n for n in killed if n not in EXEC[machine])
+    return _filter(arch_id, kept, clone, clone3, SIGNALS[machine], pid)
+
+
 def forbid_new_processes() -> bool:
     """Install the no-fork seccomp filter; False where it cannot be installed."""
     arch = ARCHES.get(platform.machine())
@@ -127,6 +138,8 @@ def forbid_new_processes() -> bool:
     arch_id, killed, clone, clone3 = arch
     signals = SIGNALS.get(platform.machine(), ((), ()))
     program = _filter(arch_id, killed, clone, clone3, signals, os.getpid())
+    import ctypes
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
     except OSError:
@@ -142,39 +155,6 @@ def forbid_new_processes() -> bool:
     return bool(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) == 0)
 
 
-def private_network() -> bool:
-    """A network namespace of our own, with its loopback up: checks may run servers on
-    127.0.0.1 (chapter 8 does), but nothing outside the namespace is reachable."""
-    if os.geteuid() != 0:
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.unshare(CLONE_NEWNET) != 0:
-            return False
-    except (OSError, AttributeError):
-        return False
-    return _loopback_up()
-
-
-SIOCGIFFLAGS = 0x8913
-SIOCSIFFLAGS = 0x8914
-IFF_UP = 0x1
-
-
-def _loopback_up() -> bool:
-    import fcntl
-    import socket
-
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-            request = struct.pack("16sh", b"lo", 0)
-            flags = struct.unpack("16sh", fcntl.ioctl(sock, SIOCGIFFLAGS, request))[1]
-            fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sh", b"lo", flags | IFF_UP))
-    except OSError:
-        return False
-    return True
-
-
 PR_CAPBSET_DROP = 24
 PR_SET_DUMPABLE = 4
 CAP_VERSION_3 = 0x20080522
@@ -186,6 +166,8 @@ def drop_capabilities() -> bool:
     override file permissions it does not own."""
     if os.geteuid() != 0:
         return False
+    import ctypes
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
     except OSError:
@@ -202,6 +184,8 @@ def drop_capabilities() -> bool:
 
 def not_dumpable() -> None:
     """Keep other processes of the same uid out of this one (ptrace, /proc/<pid>/mem)."""
+    import ctypes
+
     with contextlib.suppress(OSError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
@@ -239,15 +223,17 @@ def _tasks_of(uid: int) -> int:
 
 
 def apply(
-    *, memory_mb: int, cpu_seconds: int, fsize_mb: int, nproc: int, isolate_network: bool
+    *, memory_mb: int, cpu_seconds: int, fsize_mb: int, nproc: int, sandboxed: bool
 ) -> Confinement:
     done = Confinement()
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_AS, (memory_mb * MiB, memory_mb * MiB))
     resource.setrlimit(resource.RLIMIT_FSIZE, (fsize_mb * MiB, fsize_mb * MiB))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
-    if isolate_network and private_network():
-        done.network = "private namespace"
+    if sandboxed:  # bubblewrap loaded the filter and left no capability
+        done.no_fork = "seccomp (loaded by bubblewrap)"
+        done.capabilities = "none (bubblewrap)"
+        return done
     if drop_capabilities():
         done.capabilities = "dropped"
     if forbid_new_processes():
