@@ -73,8 +73,40 @@ def step_id(entry: Entry) -> str:
     return entry.exercise.id
 
 
-def command(entry: Entry) -> str:
-    return f"fastlings class autograde {entry.exercise.id} --root course --submission submission"
+def command(entry: Entry, at_least: int | None = None) -> str:
+    base = f"fastlings class autograde {entry.exercise.id} --root course --submission submission"
+    return base if at_least is None else f"{base} --at-least {at_least}"
+
+
+def check_names(entry: Entry) -> list[str]:
+    """The checks of an exercise, from its checks file (`def test_*` or `test_* = ...`)."""
+    import ast
+
+    tree = ast.parse(entry.checks_path.read_text(encoding="utf-8"))
+    names = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+    return [n for n in names if n.startswith("test_")]
+
+
+def steps(entry: Entry) -> list[tuple[str, str, int]]:
+    """(step id, command, max score) for each Classroom step of an exercise. A partial-credit
+    exercise gets one step per share: step k passes when at least k of its n checks pass and
+    is worth floor(points*k/n) - floor(points*(k-1)/n), so the steps add up to exactly what
+    `class grade` gives."""
+    points = entry.exercise.points
+    if not entry.exercise.partial_credit:
+        return [(step_id(entry), command(entry), points)]
+    n = max(1, len(check_names(entry)))
+    found = []
+    for k in range(1, n + 1):
+        share = points * k // n - points * (k - 1) // n
+        if share:
+            found.append((f"{step_id(entry)}_{k}", command(entry, at_least=k), share))
+    return found
 
 
 def _quote(text: str) -> str:
@@ -84,29 +116,33 @@ def _quote(text: str) -> str:
 def workflow(course: Course) -> str:
     entries = course.entries()
     lines = [HEADER.rstrip("\n")]
+    ids = []
     for entry in entries:
         name = f"{entry.chapter.id} {entry.exercise.id}: {entry.exercise.title}"
-        lines += [
-            f"      - name: {_quote(name)}",
-            f"        id: {step_id(entry)}",
-            "        uses: classroom-resources/autograding-command-grader@v1",
-            "        with:",
-            f"          test-name: {_quote(entry.qualified_id)}",
-            f"          command: {_quote(command(entry))}",
-            f"          timeout: {STEP_TIMEOUT_MINUTES}",
-            f"          max-score: {entry.exercise.points}",
-        ]
+        for sid, run, score in steps(entry):
+            ids.append(sid)
+            whole = sid == step_id(entry)
+            shown = name if whole else f"{name} (share {sid.rsplit('_', 1)[1]})"
+            lines += [
+                f"      - name: {_quote(shown)}",
+                f"        id: {sid}",
+                "        uses: classroom-resources/autograding-command-grader@v1",
+                "        with:",
+                f"          test-name: {_quote(entry.qualified_id if whole else sid)}",
+                f"          command: {_quote(run)}",
+                f"          timeout: {STEP_TIMEOUT_MINUTES}",
+                f"          max-score: {score}",
+            ]
     lines += [
         "      - name: Autograding Reporter",
         "        uses: classroom-resources/autograding-grading-reporter@v1",
         "        env:",
     ]
-    for entry in entries:
-        sid = step_id(entry)
+    for sid in ids:
         lines.append(f'          {sid.upper()}_RESULTS: "${{{{steps.{sid}.outputs.result}}}}"')
     lines += [
         "        with:",
-        f"          runners: {','.join(step_id(e) for e in entries)}",
+        f"          runners: {','.join(ids)}",
     ]
     return "\n".join(lines) + "\n"
 

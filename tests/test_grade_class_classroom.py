@@ -100,3 +100,21 @@ def test_a_step_command_fails_a_starter_with_the_checks_messages(tmp_path: Path)
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"✗ {step['id']}: 0/{step['with']['max-score']} points" in done.stdout
     assert "Expected:" in done.stdout
+
+
+def test_a_partial_credit_exercise_is_one_step_per_share() -> None:
+    """Step k passes when at least k checks pass; the steps' scores add up, for every k, to
+    what `class grade` awards for k passing checks."""
+    from fastlings.classroom import check_names, steps
+    from fastlings.course.manifest import load_course
+
+    course = load_course(Path(__file__).resolve().parents[1])
+    partial = [e for e in course.entries() if e.exercise.partial_credit]
+    assert partial, "the course has a partial-credit exercise"
+    for entry in partial:
+        n = len(check_names(entry))
+        found = steps(entry)
+        assert sum(score for _, _, score in found) == entry.exercise.points
+        for k in range(n + 1):
+            earned = sum(score for _, run, score in found if int(run.rsplit(" ", 1)[1]) <= k)
+            assert earned == entry.exercise.points * k // n

@@ -104,6 +104,15 @@ def autograde(
     check_timeout: CheckTimeout = DEFAULT_TIMEOUT,
     exercise_timeout: ExerciseTimeout = 60.0,
     unsafe_no_sandbox: UnsafeOption = False,
+    at_least: Annotated[
+        int | None,
+        typer.Option(
+            "--at-least",
+            min=1,
+            help="Exit 0 when at least this many of the exercise's checks pass (one Classroom "
+            "step per share of a partial-credit exercise).",
+        ),
+    ] = None,
     root: RootOption = None,
 ) -> None:
     """GitHub Classroom: grade one submission in the sandbox; exit 0 only on full points."""
@@ -116,6 +125,7 @@ def autograde(
         check_timeout=check_timeout,
         exercise_timeout=exercise_timeout,
         unsafe_no_sandbox=unsafe_no_sandbox,
+        at_least=at_least,
     )
     raise typer.Exit(code)
 

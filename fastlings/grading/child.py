@@ -45,13 +45,13 @@ class Streamer:
     def _emit(self, kind: str, payload: Any) -> None:
         _audit(audit.EVENT, kind, payload)
 
-    def _records(self) -> list[dict[str, Any]]:
+    def _results(self) -> list[CheckResult]:
         assert self._config is not None
         collector = self._config.pluginmanager.get_plugin("fastlings-results")
         results: list[CheckResult] = getattr(collector, "results", [])
         new = results[self.sent :]
         self.sent = len(results)
-        return [result.to_record() for result in new]
+        return new
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -64,8 +64,8 @@ class Streamer:
             self._emit("tampered", problem)
             session.shouldstop = problem
             return
-        for record in self._records():  # collection errors of the pristine checks
-            self._emit("early", record)
+        for result in self._results():  # collection errors of the pristine checks
+            self._emit("early", result.to_record())
         self.armed = True
         nodeids = [item.nodeid for item in session.items]
         self._emit("collected", {"config": session.config, "nodeids": nodeids})
@@ -104,11 +104,11 @@ class Streamer:
     @pytest.hookimpl(trylast=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.armed:
-            records = self._records()
-            for record in records:
-                message = str(record.get("message") or "")
-                if record.get("kind") == "timeout" or "Timed out after" in message:
-                    self.timed_out.add(str(record.get("file")))
+            results = self._results()
+            for result in results:
+                if result.timed_out:  # the plugin's own classification, never its wording
+                    self.timed_out.add(result.file)
+            records = [result.to_record() for result in results]
             payload = {"nodeid": report.nodeid, "when": report.when, "outcome": report.outcome}
             self._emit("report", {**payload, "records": records})
 

@@ -134,9 +134,11 @@ def autograde(
     check_timeout: float = 10.0,
     exercise_timeout: float = 60.0,
     unsafe_no_sandbox: bool = False,
+    at_least: int | None = None,
 ) -> int:
     """Grade one submission's selected exercises (GitHub Classroom's command), in the same
-    sandbox as `grade_class`: 0 = full points."""
+    sandbox as `grade_class`: 0 = full points, or with `at_least`, at least that many of the
+    checks pass (Classroom scores a partial-credit exercise as one step per share)."""
     console = Console(highlight=False)
     try:
         course = load_course(root)
@@ -173,6 +175,9 @@ def autograde(
         for check in exercise.checks:
             if not check.passed:
                 _plain(console, f"    ✗ {check.name}: {check.message or check.outcome}")
+    if at_least is not None:
+        passing = sum(c.passed for e in grade.exercises for c in e.checks)
+        return 0 if passing >= at_least and not any(e.reason for e in grade.exercises) else 1
     return 0 if all(e.passed for e in grade.exercises) else 1
 
 

@@ -215,3 +215,13 @@ def evaluate(
 
 def _passed(grade: ExerciseGrade | None) -> bool:
     return grade is not None and grade.passed
+
+
+def remember(root: Path, entry: Entry, key: str, grade: ExerciseGrade, run: RunResult) -> None:
+    """Cache one exercise's result from watch mode (when the run is complete and
+    deterministic); whether a failing file is the untouched starter is left for `list`."""
+    if not cacheable(entry, run):
+        return
+    cache = ProgressCache(root)
+    cache.store(entry, key, False if grade.passed else None, grade)
+    cache.save()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -124,3 +125,15 @@ def show(console: Console, entry: Entry, grade: ExerciseGrade, *, target_file: s
     slow = slow_checks(grade)
     if slow:
         console.print(slow)
+
+
+def watch_header(entry: Entry, statuses: Mapping[str, object], root: Path) -> str:
+    """Watch mode's two header lines: progress and where we are, then the file to edit."""
+    from rich.markup import escape
+
+    done = sum(s == "passed" for s in statuses.values())
+    return (
+        f"[bold]Fastlings[/]  {done}/{len(statuses)} exercises done  ·  "
+        f"[bold]{escape(entry.chapter.title)}[/] > {escape(entry.exercise.title)}\n"
+        f"Edit [bold]{rel(entry.exercise_path, root)}[/]"
+    )

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from fastlings.course.manifest import Course, Entry, load_course
 from fastlings.grading import ExerciseGrade, grade_exercise
-from fastlings.learner.progress import ProgressCache, cache_key, cacheable, evaluate, peek
+from fastlings.learner.progress import cache_key, evaluate, peek, remember
 from fastlings.learner.watch_events import Event, cbreak, read_keys, watch_files, watch_mtime
 from fastlings.run.record import RunResult
 from fastlings.run.spec import DEFAULT_TIMEOUT
@@ -106,17 +106,9 @@ class Watch:
 
         record(self.root, [grade], time.perf_counter() - started, wait=True)
         self.show_result(entry, grade)
-        self.remember(entry, key, grade, run)
+        remember(self.root, entry, key, grade, run)
         if grade.passed:
             self.advance(entry)
-
-    def remember(self, entry: Entry, key: str, grade: ExerciseGrade, run: RunResult) -> None:
-        if not cacheable(entry, run):
-            return
-        cache = ProgressCache(self.root)
-        # whether a failing file is the untouched starter is left for `list` to find out
-        cache.store(entry, key, False if grade.passed else None, grade)
-        cache.save()
 
     def advance(self, passed: Entry) -> None:
         following = self.first_unfinished(after=passed)
@@ -144,20 +136,14 @@ class Watch:
         self.out.print(f"[dim]{hint_keys}[/]{KEYS_HELP}")
 
     def header(self, entry: Entry) -> None:
-        from rich.markup import escape
+        from fastlings.learner.edit import open_in_background
+        from fastlings.learner.report import watch_header
 
         if self.interactive:
             self.out.clear()
         statuses = peek(self.focus())  # the cache only: nothing is run for the header
-        done = sum(s == "passed" for s in statuses.values())
-        self.out.print(
-            f"[bold]Fastlings[/]  {done}/{len(statuses)} exercises done  ·  "
-            f"[bold]{escape(entry.chapter.title)}[/] > {escape(entry.exercise.title)}"
-        )
-        self.out.print(f"Edit [bold]{rel(entry.exercise_path, self.root)}[/]")
+        self.out.print(watch_header(entry, statuses, self.root))
         if self.edit_cmd and self.opened != entry.qualified_id:
-            from fastlings.learner.edit import open_in_background
-
             self.opened = entry.qualified_id
             problem = open_in_background(self.edit_cmd, entry.exercise_path)
             if problem:
