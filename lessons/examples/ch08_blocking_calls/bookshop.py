@@ -5,6 +5,8 @@
   (opened in the lifespan), and when the service is busy (503) waits before one retry with
   `await asyncio.sleep`.
 - `GET /books/{book_id}/blurb` calls a blocking legacy function through `asyncio.to_thread`.
+- `GET /shipping/quote` is a plain `def` endpoint around a blocking courier SDK: FastAPI runs it
+  in a worker thread.
 
 Run its tests with: pytest lessons/examples/ch08_blocking_calls
 """
@@ -120,3 +122,18 @@ async def book_blurb(book_id: int, db: SessionDep) -> dict[str, str]:
     # A blocking call that cannot be awaited runs in a worker thread; the loop stays free.
     blurb = await asyncio.to_thread(legacy_blurb, book.title)
     return {"blurb": blurb}
+
+
+COURIER_SECONDS = 0.1  # how long the courier's SDK blocks per quote
+
+
+def courier_quote(grams: int) -> float:
+    """The courier's SDK: synchronous only, it blocks the calling thread while it asks."""
+    time.sleep(COURIER_SECONDS)
+    return round(3.5 + grams / 1000 * 1.2, 2)
+
+
+@app.get("/shipping/quote")
+def shipping_quote(grams: int) -> dict[str, float]:
+    # A plain `def` endpoint: FastAPI runs all of it in a worker thread, so it may block.
+    return {"euros": courier_quote(grams)}

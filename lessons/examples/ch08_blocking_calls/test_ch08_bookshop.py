@@ -92,3 +92,28 @@ async def test_blocking_blurb_runs_in_a_worker_thread(client: AsyncClient) -> No
     assert {r.json()["blurb"] for r in responses} == {"Middlemarch: a book you will not put down."}
     assert 0.05 <= took < 0.3  # eight 50 ms blocking calls side by side (one by one: 400 ms)
     assert (await client.get("/books/99/blurb")).status_code == 404
+
+
+async def test_blocking_courier_in_a_def_endpoint_leaves_the_loop_free(
+    client: AsyncClient,
+) -> None:
+    gaps: list[float] = []
+    done = asyncio.Event()
+
+    async def ticker() -> None:  # sleeps 2 ms at a time and records how late it woke up
+        last = time.perf_counter()
+        while not done.is_set():
+            await asyncio.sleep(0.002)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    task = asyncio.create_task(ticker())
+    start = time.perf_counter()
+    responses = await asyncio.gather(*(client.get("/shipping/quote?grams=500") for _ in range(4)))
+    took = time.perf_counter() - start
+    done.set()
+    await task
+    assert [r.json() for r in responses] == [{"euros": 4.1}] * 4
+    assert 0.1 <= took < 0.3  # four 100 ms blocking calls side by side (one by one: 400 ms)
+    assert max(gaps) < 0.08  # the loop was never blocked for a whole call (100 ms)
