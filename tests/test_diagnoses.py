@@ -58,6 +58,20 @@ CASES = {
         "@app.get('/ping', response_model=Pong)\nasync def ping():\n    return {'pong': 'maybe'}\n",
         ["could not fit the route's return value into its response model", "`pong`", "(got str)"],
     ),
+    "missing_greenlet_in_response": (
+        GET,
+        HEAD + "from pydantic import BaseModel\nfrom sqlalchemy.exc import MissingGreenlet\n\n"
+        "class Pong(BaseModel):\n    id: int\n\nclass Row:\n    @property\n    def id(self):\n"
+        "        raise MissingGreenlet('greenlet_spawn has not been called\\n[SQL: SELECT pongs.id "
+        "FROM pongs WHERE pongs.id = ?]')\n\n"
+        "@app.get('/ping', response_model=Pong)\nasync def ping():\n    return Row()\n",
+        [
+            "FastAPI read `id` from the returned Row to fill the response model",
+            "(MissingGreenlet) (it tried: SELECT pongs.id FROM pongs WHERE pongs.id = ?)",
+            "Probably the commit expired the object's attributes",
+            "`expire_on_commit=False`",
+        ],
+    ),
     "router_not_included": (
         GET,
         HEAD + "router = APIRouter()\n\n@router.get('/ping')\nasync def ping():\n"

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fastlings.plugin.observe import Observations, Raised
 
@@ -88,15 +89,45 @@ def missing_greenlet(obs: Observations) -> list[Diagnosis]:
     ]
 
 
+SQL_TRIED = re.compile(r"\[SQL: (.*?)\]", re.S)
+
+
+def _field(error: dict[str, Any]) -> str:
+    return ".".join(str(p) for p in error["loc"] if p != "response") or "response"
+
+
+def _first_line(text: str, limit: int = 160) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
 def response_validation(obs: Observations) -> list[Diagnosis]:
     found = []
     for r in obs.raised:
         if r.type != "ResponseValidationError":
             continue
+        lazy = [e for e in r.errors if "MissingGreenlet" in e["msg"]]
+        if lazy:
+            names = ", ".join(f"`{_field(e)}`" for e in lazy)
+            sql = SQL_TRIED.search(lazy[0].get("detail", lazy[0]["msg"]))
+            tried = f" (it tried: {' '.join(sql.group(1).split())})" if sql else ""
+            found.append(
+                Diagnosis(
+                    "missing_greenlet",
+                    f"FastAPI read {names} from the returned {lazy[0]['input_type']} to fill the "
+                    "response model, and reading it needed a database query, which an "
+                    f"AsyncSession cannot run implicitly (MissingGreenlet){tried}, so it answered "
+                    "500. Probably the commit expired the object's attributes, or the field is a "
+                    "lazy relationship.",
+                    "keep `expire_on_commit=False` on the session factory (or `await "
+                    "session.refresh(obj)`), and load relationships in the query "
+                    "(`selectinload`).",
+                    "ch14_relationships",
+                )
+            )
+            continue
         fields = "; ".join(
-            f"`{'.'.join(str(p) for p in e['loc'] if p != 'response') or 'response'}`: "
-            f"{e['msg']} (got {e['input_type']})"
-            for e in r.errors
+            f"`{_field(e)}`: {_first_line(e['msg'])} (got {e['input_type']})" for e in r.errors
         )
         found.append(
             Diagnosis(

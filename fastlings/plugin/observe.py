@@ -129,7 +129,8 @@ def raised(exc: BaseException, learner_file: Path | None) -> Raised:
                     errors.append(
                         {
                             "loc": list(error.get("loc", ())),
-                            "msg": str(error.get("msg", "")),
+                            "msg": str(error.get("msg", ""))[:300],
+                            "detail": str(error.get("msg", ""))[:3000],
                             "type": str(error.get("type", "")),
                             "input_type": type(error.get("input")).__name__,
                         }
