@@ -72,6 +72,12 @@ CASES = {
             "`expire_on_commit=False`",
         ],
     ),
+    "response_without_id": (
+        GET,
+        HEAD + "from pydantic import BaseModel\n\nclass Pong(BaseModel):\n    id: int\n\n"
+        "@app.get('/ping', response_model=Pong)\nasync def ping():\n    return {'id': None}\n",
+        ["`id`: Input should be a valid integer (got NoneType)", "Probably the object was never"],
+    ),
     "router_not_included": (
         GET,
         HEAD + "router = APIRouter()\n\n@router.get('/ping')\nasync def ping():\n"

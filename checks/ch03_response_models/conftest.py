@@ -17,11 +17,6 @@ SIGNUP = {"email": "ada@example.com", "name": "Ada Lovelace", "password": PASSWO
 STORED_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2VlZA$aGFzaA"
 # Seeded ids sit far above CPython's small-int cache, so an `is` comparison cannot pass.
 SEEDED_ID = 4242
-# Said after a 500: the usual cause in this chapter, hedged because the check cannot see it.
-RESPONSE_500 = (
-    " (a 500 here probably means the returned value does not fit the response model: "
-    "FastAPI then raises a ResponseValidationError naming the field; look at the server log)"
-)
 READ_PATH = re.compile(r"^/users/\{[^}/]+\}/?$")
 
 
@@ -87,7 +82,9 @@ def declared_model(
         schema = schema.get("items", {})
     name, component = resolve_ref(openapi, schema)
     if name is None:
-        return "its success response declares no model (an empty schema)"
+        if schema.get("type") == "array":
+            return f"its success response is an array ({schema}), not one user"
+        return f"its success response declares no model ({schema or 'an empty schema'})"
     extra = sorted(set(component.get("properties", {})) - PUBLIC)
     if extra:
         return f"its model {name} declares the non-public fields {extra}"

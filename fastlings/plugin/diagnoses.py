@@ -129,6 +129,14 @@ def response_validation(obs: Observations) -> list[Diagnosis]:
         fields = "; ".join(
             f"`{_field(e)}`: {_first_line(e['msg'])} (got {e['input_type']})" for e in r.errors
         )
+        unsaved = any(
+            e["loc"] and e["loc"][-1] == "id" and e["input_type"] == "NoneType" for e in r.errors
+        )
+        if unsaved:
+            fields += (
+                ". Probably the object was never flushed to the database (`await "
+                "session.commit()` or `flush()`), which is what gives it its id"
+            )
         found.append(
             Diagnosis(
                 "response_validation",
