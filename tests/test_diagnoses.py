@@ -78,6 +78,60 @@ CASES = {
         "@app.get('/ping', response_model=Pong)\nasync def ping():\n    return {'id': None}\n",
         ["`id`: Input should be a valid integer (got NoneType)", "Probably the object was never"],
     ),
+    "lazy_raise": (
+        GET,
+        HEAD + "from pydantic import BaseModel\nfrom sqlalchemy.exc import InvalidRequestError\n\n"
+        "class Pong(BaseModel):\n    items: list[int]\n\nclass Row:\n    @property\n"
+        "    def items(self):\n        raise InvalidRequestError(\"'Row.items' is not available "
+        "due to lazy='raise'\")\n\n@app.get('/ping', response_model=list[Pong])\n"
+        "async def ping():\n    return [Row(), Row()]\n",
+        [
+            "FastAPI read `[i].items` for the response model, and Row.items had not been loaded",
+            "`lazy='raise'` refused to load it",
+            "`.options(selectinload(...))`",
+        ],
+    ),
+    "text_for_datetime": (
+        GET,
+        HEAD + "from datetime import datetime\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return {'at': datetime.fromisoformat('now()')}\n",
+        [
+            "a datetime column handed back the text 'now()'",
+            'Probably a `server_default="now()"`',
+            "`server_default=func.now()`",
+        ],
+    ),
+    "validation_error_raised": (
+        GET,
+        HEAD + "from pydantic import BaseModel\n\nclass Page(BaseModel):\n    limit: int\n\n"
+        "@app.get('/ping')\nasync def ping():\n    return Page()\n",
+        ["The app raised ValidationError", "1 validation error for Page (`limit`: Field required"],
+    ),
+    "request_refused": (
+        POST,
+        HEAD + "from pydantic import BaseModel\n\nclass Ping(BaseModel):\n    id: int\n"
+        "    name: str\n\n@app.post('/ping')\nasync def ping(body: Ping):\n    return {}\n",
+        [
+            "POST /ping answered 422: FastAPI's validation refused the request before the "
+            "endpoint ran (the request was sent as application/json): `body.id`: Field required",
+        ],
+    ),
+    "body_expected": (
+        GET,
+        HEAD + "from pydantic_settings import BaseSettings\n\nclass Settings(BaseSettings):\n"
+        "    name: str = 'shop'\n\n@app.get('/ping')\nasync def ping(settings: Settings):\n"
+        "    return {}\n",
+        [
+            "GET /ping sent no body, yet FastAPI wanted one (loc ['body'])",
+            "`Annotated[Settings, Depends(get_settings)]`",
+        ],
+    ),
+    "query_not_body_form": (
+        '"POST", "/ping", data={"name": "ada"}, files={"file": ("a.txt", b"x")}',
+        HEAD + "from fastapi import UploadFile\n\n@app.post('/ping')\n"
+        "async def ping(name: str, file: UploadFile):\n    return {}\n",
+        ["sent a multipart/form-data body, yet FastAPI looked for `name` in the query string"],
+    ),
     "router_not_included": (
         GET,
         HEAD + "router = APIRouter()\n\n@router.get('/ping')\nasync def ping():\n"

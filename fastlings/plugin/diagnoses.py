@@ -58,7 +58,8 @@ def unawaited(obs: Observations) -> list[Diagnosis]:
     found = []
     for seen in obs.warnings:
         match = UNAWAITED.search(seen.message)
-        if seen.category == "RuntimeWarning" and match:
+        library = "site-packages" in seen.where or "/lib/python" in seen.where
+        if seen.category == "RuntimeWarning" and match and not library:
             name = match.group(1).rsplit(".", 1)[-1]
             written = re.search(rf"[\w.]*\b{re.escape(name)}\([^()]*\)", seen.line or "")
             call = written.group(0) if written else f"...{name}(...)"
@@ -89,11 +90,26 @@ def missing_greenlet(obs: Observations) -> list[Diagnosis]:
     ]
 
 
+LAZY_RAISE = re.compile(r"'([\w.]+)' is not available due to lazy='raise'")
+ISO_TEXT = re.compile(r"Invalid isoformat string: '([^']*)'")
 SQL_TRIED = re.compile(r"\[SQL: (.*?)\]", re.S)
 
 
 def _field(error: dict[str, Any]) -> str:
-    return ".".join(str(p) for p in error["loc"] if p != "response") or "response"
+    """The field's path, a list index shown as `[i]` so that one error per row reads once."""
+    parts = ["[i]" if isinstance(p, int) else str(p) for p in error["loc"] if p != "response"]
+    return ".".join(parts).replace(".[i]", "[i]") or "response"
+
+
+def _distinct(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for error in errors:
+        key = (_field(error), _first_line(error["msg"]))
+        if key not in seen:
+            seen.add(key)
+            kept.append(error)
+    return kept
 
 
 def _first_line(text: str, limit: int = 160) -> str:
@@ -106,7 +122,26 @@ def response_validation(obs: Observations) -> list[Diagnosis]:
     for r in obs.raised:
         if r.type != "ResponseValidationError":
             continue
-        lazy = [e for e in r.errors if "MissingGreenlet" in e["msg"]]
+        raising = [e for e in _distinct(r.errors) if "lazy='raise'" in e["msg"]]
+        if raising:
+            names = ", ".join(
+                sorted({m.group(1) for e in raising if (m := LAZY_RAISE.search(e["msg"]))})
+            )
+            found.append(
+                Diagnosis(
+                    "lazy_raise",
+                    f"FastAPI read {', '.join(f'`{_field(e)}`' for e in raising)} for the "
+                    f"response model, and {names or 'the relationship'} had not been loaded by "
+                    "the query: `lazy='raise'` refused to load it behind your back, so the app "
+                    "answered 500.",
+                    "load what the response reads in the query that fetches it: "
+                    "`.options(selectinload(...))` for a collection, `joinedload(...)` for a "
+                    "single owner (also in `session.get(..., options=[...])`).",
+                    "ch14_relationships",
+                )
+            )
+            continue
+        lazy = _distinct([e for e in r.errors if "MissingGreenlet" in e["msg"]])
         if lazy:
             names = ", ".join(f"`{_field(e)}`" for e in lazy)
             sql = SQL_TRIED.search(lazy[0].get("detail", lazy[0]["msg"]))
@@ -127,7 +162,8 @@ def response_validation(obs: Observations) -> list[Diagnosis]:
             )
             continue
         fields = "; ".join(
-            f"`{_field(e)}`: {_first_line(e['msg'])} (got {e['input_type']})" for e in r.errors
+            f"`{_field(e)}`: {_first_line(e['msg'])} (got {e['input_type']})"
+            for e in _distinct(r.errors)
         )
         unsaved = any(
             e["loc"] and e["loc"][-1] == "id" and e["input_type"] == "NoneType" for e in r.errors
@@ -201,12 +237,14 @@ def query_not_body(obs: Observations) -> list[Diagnosis]:
     found = []
     for answer in obs.answers:
         query = [e for e in answer.detail if list(e.get("loc", []))[:1] == ["query"]]
-        if answer.status == 422 and answer.sent_json and query:
+        if answer.status == 422 and (answer.sent_json or answer.content_type) and query:
             names = ", ".join(f"`{e['loc'][-1]}`" for e in query)
             found.append(
                 Diagnosis(
                     "query_not_body",
-                    f"{answer.method} {answer.path} sent a JSON body, yet FastAPI looked for "
+                    f"{answer.method} {answer.path} sent a "
+                    f"{'JSON body' if answer.sent_json else answer.content_type + ' body'}, "
+                    "yet FastAPI looked for "
                     f"{names} in the query string (loc {query[0]['loc']}): plain scalar "
                     "parameters are read from the query.",
                     "one Pydantic model parameter for the body (or `Body()`).",
@@ -300,19 +338,95 @@ def cors_preflight(obs: Observations) -> list[Diagnosis]:
     return []
 
 
+def text_for_datetime(obs: Observations) -> list[Diagnosis]:
+    for r in obs.raised:
+        match = ISO_TEXT.search(r.message)
+        if r.type == "ValueError" and match and re.search(r"\w\(\)|[A-Za-z]", match.group(1)):
+            return [
+                Diagnosis(
+                    "text_for_datetime",
+                    f"The app raised ValueError{_at(r)}: a datetime column handed back the text "
+                    f"'{match.group(1)}', which is not a date. Probably a "
+                    f'`server_default="{match.group(1)}"`: a plain string is stored as that '
+                    "literal text, not run as SQL.",
+                    "give the database an SQL expression: `server_default=func.now()` (or "
+                    '`text("CURRENT_TIMESTAMP")`).',
+                    "ch04_typed_models",
+                )
+            ]
+    return []
+
+
 def unhandled(obs: Observations) -> list[Diagnosis]:
     known = {"MissingGreenlet", "ResponseValidationError"}
-    return [
-        Diagnosis(
-            "unhandled",
-            f"The app raised {r.type}{_at(r)}: {_said(r)}" if r.message else f"{r.type}{_at(r)}",
-            "handle it, or find why it is raised; FastAPI answered 500 for it.",
+    found = []
+    for r in obs.raised:
+        if (
+            r.type in known
+            or "attached to a different loop" in r.message
+            or "QueuePool limit" in r.message
+            or ISO_TEXT.search(r.message)
+        ):
+            continue
+        said = f"The app raised {r.type}{_at(r)}: {_said(r)}" if r.message else f"{r.type}{_at(r)}"
+        if r.errors:
+            said += (
+                " ("
+                + "; ".join(
+                    f"`{_field(e)}`: {_first_line(e['msg'])} (got {e['input_type']})"
+                    for e in _distinct(r.errors)
+                )
+                + ")"
+            )
+        found.append(
+            Diagnosis(
+                "unhandled",
+                said,
+                "handle it, or find why it is raised; FastAPI answered 500 for it.",
+            )
         )
-        for r in obs.raised
-        if r.type not in known
-        and "attached to a different loop" not in r.message
-        and "QueuePool limit" not in r.message
-    ][:1]
+    return found[:1]
+
+
+def request_refused(obs: Observations) -> list[Diagnosis]:
+    """A 422 that no sharper rule explained: where FastAPI looked and what it refused."""
+    for answer in obs.answers:
+        if answer.status != 422 or not answer.detail:
+            continue
+        body_missing = [
+            e
+            for e in answer.detail
+            if list(e.get("loc", []))[:1] == ["body"] and e.get("type") == "missing"
+        ]
+        if body_missing and not answer.content_type and len(body_missing[0]["loc"]) <= 2:
+            return [
+                Diagnosis(
+                    "body_expected",
+                    f"{answer.method} {answer.path} sent no body, yet FastAPI wanted one "
+                    f"(loc {body_missing[0]['loc']}): a parameter typed with a Pydantic model "
+                    "(a BaseSettings too) is read from the request body unless it is a "
+                    "dependency.",
+                    "`Annotated[Settings, Depends(get_settings)]` for something the app "
+                    "provides; a body model only for what the client sends.",
+                    "ch20_settings_lifespan",
+                )
+            ]
+        listed = "; ".join(
+            f"`{'.'.join(str(p) for p in e.get('loc', []))}`: {e.get('msg', '')}"
+            for e in answer.detail[:5]
+        )
+        sent = f" (the request was sent as {answer.content_type})" if answer.content_type else ""
+        return [
+            Diagnosis(
+                "request_refused",
+                f"{answer.method} {answer.path} answered 422: FastAPI's validation refused the "
+                f"request before the endpoint ran{sent}: {listed}.",
+                "make the parameters and the request model accept what the client sends "
+                "(the `loc` says where FastAPI looked: `body`, `query`, `path`).",
+                "ch02_request_validation",
+            )
+        ]
+    return []
 
 
 RULES: tuple[Rule, ...] = (
@@ -326,6 +440,7 @@ RULES: tuple[Rule, ...] = (
     different_loop,
     pool_timeout,
     cors_preflight,
+    text_for_datetime,
     unhandled,
 )
 
@@ -336,6 +451,8 @@ def diagnose(obs: Observations) -> list[Diagnosis]:
         found.extend(rule(obs))
     if not any(d.name == "router_not_included" for d in found):
         found.extend(not_found(obs))
+    if not any(d.name in ("query_not_body", "extra_forbidden") for d in found):
+        found.extend(request_refused(obs))
     seen: set[str] = set()
     unique = []
     for diagnosis in found:

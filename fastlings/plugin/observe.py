@@ -49,6 +49,8 @@ class Answer:
     sent_json: bool
     detail: list[dict[str, Any]] = field(default_factory=list)
     """FastAPI's 422 `detail` entries (loc, msg, type)."""
+    content_type: str = ""
+    """The request's content type ("" when it sent no body)."""
     routes: list[str] = field(default_factory=list)
     """For a 404: `METHOD /path` of every route the app has."""
 
@@ -187,7 +189,7 @@ def response_hook(app: Any, observations: Observations) -> Any:
                 parsed = None
             entries = parsed.get("detail") if isinstance(parsed, dict) else None
             if isinstance(entries, list):
-                detail = [e for e in entries if isinstance(e, dict)][:5]
+                detail = [e for e in entries if isinstance(e, dict)][:8]
         sent_json = "json" in request.headers.get("content-type", "")
         observations.answers.append(
             Answer(
@@ -197,6 +199,7 @@ def response_hook(app: Any, observations: Observations) -> Any:
                 body=body,
                 sent_json=sent_json,
                 detail=detail,
+                content_type=request.headers.get("content-type", "").split(";")[0],
                 routes=route_list(app) if response.status_code in (404, 405) else [],
             )
         )
