@@ -50,7 +50,11 @@ CASES = {
         GET,
         HEAD + "from sqlalchemy.exc import MissingGreenlet\n\n@app.get('/ping')\n"
         "async def ping():\n    raise MissingGreenlet('greenlet_spawn has not been called')\n",
-        ["The app raised MissingGreenlet at exercises/ch01_ping/ex01_ping.py:8", "selectinload"],
+        [
+            "The app raised MissingGreenlet at exercises/ch01_ping/ex01_ping.py:8",
+            "probably an attribute expired by `commit()`",
+            "selectinload",
+        ],
     ),
     "response_validation": (
         GET,
@@ -68,7 +72,7 @@ CASES = {
         [
             "FastAPI read `id` from the returned Row to fill the response model",
             "(MissingGreenlet) (it tried: SELECT pongs.id FROM pongs WHERE pongs.id = ?)",
-            "Probably the commit expired the object's attributes",
+            "Probably a commit (or a rollback) expired the object's attributes",
             "`expire_on_commit=False`",
         ],
     ),
@@ -131,6 +135,43 @@ CASES = {
         HEAD + "from fastapi import UploadFile\n\n@app.post('/ping')\n"
         "async def ping(name: str, file: UploadFile):\n    return {}\n",
         ["sent a multipart/form-data body, yet FastAPI looked for `name` in the query string"],
+    ),
+    "untyped_parameter": (
+        POST,
+        HEAD + "from pydantic import BaseModel\n\nclass Ping(BaseModel):\n    name: str\n\n"
+        "@app.post('/ping')\nasync def ping(body: Ping, tasks):\n    return {}\n",
+        [
+            "the endpoint's parameter `tasks` has no type annotation, so FastAPI took it for a "
+            "required query parameter",
+            "`tasks: BackgroundTasks`",
+        ],
+    ),
+    "settings_from_body": (
+        POST,
+        HEAD + "from pydantic import BaseModel\nfrom pydantic_settings import BaseSettings\n\n"
+        "class Settings(BaseSettings):\n    shop: str = 'tea'\n\nclass Ping(BaseModel):\n"
+        "    name: str\n\n@app.post('/ping')\nasync def ping(body: Ping, settings: Settings):"
+        "\n    return {}\n",
+        [
+            "the endpoint's parameter `settings` is typed `Settings`, a Pydantic model, so FastAPI "
+            "read it from the request body"
+        ],
+    ),
+    "coroutine_as_value": (
+        GET,
+        HEAD + "async def read() -> bytes:\n    return b'x'\n\n@app.get('/ping')\n"
+        "async def ping():\n    chunk = read()\n    return {'n': len(bytearray(chunk))}\n",
+        ["A coroutine object was used as a value: an async function was called without `await`"],
+    ),
+    "task_not_callable": (
+        GET,
+        HEAD + "from fastapi import BackgroundTasks\n\nasync def send() -> None: ...\n\n"
+        "@app.get('/ping', status_code=202)\nasync def ping(tasks: BackgroundTasks):\n"
+        "    tasks.add_task(send())\n    return {}\n",
+        [
+            "`add_task` was given something that is not a function",
+            "`background_tasks.add_task(send, arg1, arg2)`",
+        ],
     ),
     "router_not_included": (
         GET,

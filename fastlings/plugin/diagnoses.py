@@ -8,6 +8,7 @@ body); it never guesses. Each is tested with a small app that triggers it
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,14 +80,16 @@ def missing_greenlet(obs: Observations) -> list[Diagnosis]:
     return [
         Diagnosis(
             "missing_greenlet",
-            f"The app raised MissingGreenlet{_at(r)}: an attribute was loaded from the "
-            "database without `await` (a lazy relationship, or an attribute expired by commit).",
+            f"The app raised {r.type}{_at(r)}: {_said(r, 120)} An attribute was read that "
+            "needed a database load, which an AsyncSession cannot do without `await`: probably "
+            "an attribute expired by `commit()` (when `expire_on_commit` is left True) or by "
+            "`rollback()` (always), or a lazy relationship.",
             "with AsyncSession, load what the response needs in the query (`selectinload`), "
             "keep `expire_on_commit=False`, or `await session.refresh(obj)`.",
             "ch14_relationships",
         )
         for r in obs.raised
-        if r.type == "MissingGreenlet"
+        if r.type == "MissingGreenlet" or "(sqlalchemy.exc.MissingGreenlet)" in r.message
     ]
 
 
@@ -152,8 +155,8 @@ def response_validation(obs: Observations) -> list[Diagnosis]:
                     f"FastAPI read {names} from the returned {lazy[0]['input_type']} to fill the "
                     "response model, and reading it needed a database query, which an "
                     f"AsyncSession cannot run implicitly (MissingGreenlet){tried}, so it answered "
-                    "500. Probably the commit expired the object's attributes, or the field is a "
-                    "lazy relationship.",
+                    "500. Probably a commit (or a rollback) expired the object's attributes, "
+                    "or the field is a lazy relationship.",
                     "keep `expire_on_commit=False` on the session factory (or `await "
                     "session.refresh(obj)`), and load relationships in the query "
                     "(`selectinload`).",
@@ -231,6 +234,107 @@ def not_found(obs: Observations) -> list[Diagnosis]:
                 )
             )
     return found[:1]
+
+
+_UNSEEN = object()
+
+
+def _annotation(obs: Observations, method: str, path: str, name: object) -> Any:
+    """The annotation of parameter `name` of the endpoint serving `method path` in the learner's
+    module (`inspect.Parameter.empty` when it has none; `_UNSEEN` when it cannot be found)."""
+    if obs.module is None or not isinstance(name, str):
+        return _UNSEEN
+    try:
+        from fastapi import FastAPI
+        from fastapi.routing import APIRoute
+    except ImportError:  # pragma: no cover - FastAPI is a dependency of the course
+        return _UNSEEN
+    for app in [v for v in vars(obs.module).values() if isinstance(v, FastAPI)]:
+        for route in app.routes:
+            if not isinstance(route, APIRoute) or method not in (route.methods or set()):
+                continue
+            if route.path_regex.match(path) is None:
+                continue
+            try:
+                parameter = inspect.signature(route.endpoint).parameters.get(name)
+            except (TypeError, ValueError):
+                return _UNSEEN
+            return _UNSEEN if parameter is None else parameter.annotation
+    return _UNSEEN
+
+
+def untyped_parameter(obs: Observations) -> list[Diagnosis]:
+    for answer in obs.answers:
+        for error in answer.detail:
+            loc = list(error.get("loc", []))
+            if answer.status != 422 or loc[:1] != ["query"] or error.get("type") != "missing":
+                continue
+            if _annotation(obs, answer.method, answer.path, loc[-1]) is inspect.Parameter.empty:
+                return [
+                    Diagnosis(
+                        "untyped_parameter",
+                        f"{answer.method} {answer.path} answered 422: the endpoint's parameter "
+                        f"`{loc[-1]}` has no type annotation, so FastAPI took it for a required "
+                        f"query parameter (loc {loc}).",
+                        "annotate it: FastAPI injects `BackgroundTasks`, `Request` and the like "
+                        f"by their type (`{loc[-1]}: BackgroundTasks`).",
+                        "ch21_background_work",
+                    )
+                ]
+    return []
+
+
+def settings_from_body(obs: Observations) -> list[Diagnosis]:
+    try:
+        from pydantic_settings import BaseSettings
+    except ImportError:  # pragma: no cover - a dependency of the course
+        return []
+    for answer in obs.answers:
+        for error in answer.detail:
+            loc = list(error.get("loc", []))
+            if answer.status != 422 or loc[:1] != ["body"] or len(loc) != 2:
+                continue
+            annotation = _annotation(obs, answer.method, answer.path, loc[-1])
+            if isinstance(annotation, type) and issubclass(annotation, BaseSettings):
+                return [
+                    Diagnosis(
+                        "settings_from_body",
+                        f"{answer.method} {answer.path} answered 422: the endpoint's parameter "
+                        f"`{loc[-1]}` is typed `{annotation.__name__}`, a Pydantic model, so "
+                        f"FastAPI read it from the request body (loc {loc}).",
+                        "ask for it as a dependency: `Annotated[Settings, Depends(get_settings)]`.",
+                        "ch20_settings_lifespan",
+                    )
+                ]
+    return []
+
+
+def coroutine_as_value(obs: Observations) -> list[Diagnosis]:
+    for r in obs.raised:
+        if r.type == "TypeError" and re.search(r"'coroutine'|coroutine object", r.message):
+            return [
+                Diagnosis(
+                    "coroutine_as_value",
+                    f"The app raised TypeError{_at(r)}: {_said(r, 160)}. A coroutine object was "
+                    "used as a value: an async function was called without `await`.",
+                    "`await` the call where its result is used (`await upload.read(...)`, "
+                    "`async with await anyio.open_file(...)`).",
+                    "ch05_async_sessions",
+                )
+            ]
+        if r.type == "TypeError" and "the first argument must be callable" in r.message:
+            return [
+                Diagnosis(
+                    "task_not_callable",
+                    f"The app raised TypeError{_at(r)}: {_said(r, 160)}. `add_task` was given "
+                    "something that is not a function; probably the job was called "
+                    "(`add_task(send(...))`), which hands over its coroutine instead.",
+                    "pass the function and its arguments separately: "
+                    "`background_tasks.add_task(send, arg1, arg2)`.",
+                    "ch21_background_work",
+                )
+            ]
+    return []
 
 
 def query_not_body(obs: Observations) -> list[Diagnosis]:
@@ -359,6 +463,10 @@ def text_for_datetime(obs: Observations) -> list[Diagnosis]:
 
 def unhandled(obs: Observations) -> list[Diagnosis]:
     known = {"MissingGreenlet", "ResponseValidationError"}
+    if any("(sqlalchemy.exc.MissingGreenlet)" in r.message for r in obs.raised):
+        return []
+    if coroutine_as_value(obs):
+        return []
     found = []
     for r in obs.raised:
         if (
@@ -434,6 +542,9 @@ RULES: tuple[Rule, ...] = (
     missing_greenlet,
     response_validation,
     router_not_included,
+    untyped_parameter,
+    settings_from_body,
+    coroutine_as_value,
     query_not_body,
     extra_forbidden,
     db_text_leak,
@@ -451,7 +562,10 @@ def diagnose(obs: Observations) -> list[Diagnosis]:
         found.extend(rule(obs))
     if not any(d.name == "router_not_included" for d in found):
         found.extend(not_found(obs))
-    if not any(d.name in ("query_not_body", "extra_forbidden") for d in found):
+    sharper = ("query_not_body", "extra_forbidden", "untyped_parameter", "settings_from_body")
+    if any(d.name == "untyped_parameter" for d in found):
+        found = [d for d in found if d.name != "query_not_body"]
+    if not any(d.name in sharper for d in found):
         found.extend(request_refused(obs))
     seen: set[str] = set()
     unique = []
