@@ -173,6 +173,17 @@ CASES = {
             "`background_tasks.add_task(send, arg1, arg2)`",
         ],
     ),
+    "model_not_form": (
+        '"POST", "/ping", data={"name": "ada"}, files={"file": ("a.txt", b"x")}',
+        HEAD + "from fastapi import UploadFile\nfrom pydantic import BaseModel\n\n"
+        "class Meta(BaseModel):\n    name: str\n\n@app.post('/ping')\n"
+        "async def ping(meta: Meta, file: UploadFile):\n    return {}\n",
+        [
+            "the endpoint's parameter `meta` is typed `Meta`, a Pydantic model, which FastAPI "
+            "reads from a JSON body, not from form fields",
+            "`meta: Annotated[Meta, Form()]`",
+        ],
+    ),
     "router_not_included": (
         GET,
         HEAD + "router = APIRouter()\n\n@router.get('/ping')\nasync def ping():\n"

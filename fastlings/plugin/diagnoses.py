@@ -286,6 +286,7 @@ def untyped_parameter(obs: Observations) -> list[Diagnosis]:
 
 def settings_from_body(obs: Observations) -> list[Diagnosis]:
     try:
+        from pydantic import BaseModel
         from pydantic_settings import BaseSettings
     except ImportError:  # pragma: no cover - a dependency of the course
         return []
@@ -295,6 +296,23 @@ def settings_from_body(obs: Observations) -> list[Diagnosis]:
             if answer.status != 422 or loc[:1] != ["body"] or len(loc) != 2:
                 continue
             annotation = _annotation(obs, answer.method, answer.path, loc[-1])
+            if (
+                "form" in answer.content_type
+                and isinstance(annotation, type)
+                and issubclass(annotation, BaseModel)
+            ):
+                return [
+                    Diagnosis(
+                        "model_not_form",
+                        f"{answer.method} {answer.path} sent a {answer.content_type} form, and "
+                        f"answered 422: the endpoint's parameter `{loc[-1]}` is typed "
+                        f"`{annotation.__name__}`, a Pydantic model, which FastAPI reads from a "
+                        f"JSON body, not from form fields (loc {loc}).",
+                        f"`{loc[-1]}: Annotated[{annotation.__name__}, Form()]` reads the "
+                        "model's fields from the form.",
+                        "ch22_uploads",
+                    )
+                ]
             if isinstance(annotation, type) and issubclass(annotation, BaseSettings):
                 return [
                     Diagnosis(
@@ -562,7 +580,13 @@ def diagnose(obs: Observations) -> list[Diagnosis]:
         found.extend(rule(obs))
     if not any(d.name == "router_not_included" for d in found):
         found.extend(not_found(obs))
-    sharper = ("query_not_body", "extra_forbidden", "untyped_parameter", "settings_from_body")
+    sharper = (
+        "query_not_body",
+        "extra_forbidden",
+        "untyped_parameter",
+        "settings_from_body",
+        "model_not_form",
+    )
     if any(d.name == "untyped_parameter" for d in found):
         found = [d for d in found if d.name != "query_not_body"]
     if not any(d.name in sharper for d in found):
