@@ -26,8 +26,8 @@ from pydantic_settings import BaseSettings
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from fastlings.plugin import databases
 from fastlings.course.manifest import Entry, Target
+from fastlings.plugin import databases
 
 KINDS: dict[str, type] = {
     "settings": BaseSettings,
