@@ -519,6 +519,8 @@ def request_refused(obs: Observations) -> list[Diagnosis]:
     for answer in obs.answers:
         if answer.status != 422 or not answer.detail:
             continue
+        if (answer.method, answer.path) in obs.succeeded:
+            continue  # the same route also answered success: this 422 may be one the check wanted
         body_missing = [
             e
             for e in answer.detail

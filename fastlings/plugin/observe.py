@@ -73,6 +73,8 @@ class Observations:
     raised: list[Raised] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
     warnings: list[Seen] = field(default_factory=list)
+    succeeded: set[tuple[str, str]] = field(default_factory=set)
+    """`(method, path)` of the requests that got a 2xx/3xx answer."""
 
 
 def for_item(item: pytest.Item) -> Observations:
@@ -177,6 +179,7 @@ def response_hook(app: Any, observations: Observations) -> Any:
 
     async def hook(response: Any) -> None:
         if response.status_code < 400:
+            observations.succeeded.add((response.request.method, response.request.url.path))
             return
         await response.aread()
         request = response.request
