@@ -184,6 +184,15 @@ CASES = {
             "`meta: Annotated[Meta, Form()]`",
         ],
     ),
+    "state_not_set": (
+        GET,
+        HEAD + "from fastapi import Request\n\n@app.get('/ping')\n"
+        "async def ping(request: Request):\n    return {'c': str(request.app.state.client)}\n",
+        [
+            "nothing had set `app.state.client` when the request read it",
+            "`FastAPI(lifespan=lifespan)` missing",
+        ],
+    ),
     "router_not_included": (
         GET,
         HEAD + "router = APIRouter()\n\n@router.get('/ping')\nasync def ping():\n"

@@ -479,11 +479,33 @@ def text_for_datetime(obs: Observations) -> list[Diagnosis]:
     return []
 
 
+NO_STATE = re.compile(r"'State' object has no attribute '(\w+)'")
+
+
+def state_not_set(obs: Observations) -> list[Diagnosis]:
+    for r in obs.raised:
+        match = NO_STATE.search(r.message)
+        if r.type == "AttributeError" and match:
+            name = match.group(1)
+            return [
+                Diagnosis(
+                    "state_not_set",
+                    f"The app raised AttributeError{_at(r)}: nothing had set `app.state.{name}` "
+                    "when the request read it. Probably the lifespan that sets it did not run "
+                    "(`FastAPI(lifespan=lifespan)` missing) or set it under another name.",
+                    f"set `app.state.{name}` in the lifespan, before `yield`, and pass the "
+                    "lifespan to `FastAPI(lifespan=...)`.",
+                    "ch20_settings_lifespan",
+                )
+            ]
+    return []
+
+
 def unhandled(obs: Observations) -> list[Diagnosis]:
     known = {"MissingGreenlet", "ResponseValidationError"}
     if any("(sqlalchemy.exc.MissingGreenlet)" in r.message for r in obs.raised):
         return []
-    if coroutine_as_value(obs):
+    if coroutine_as_value(obs) or state_not_set(obs):
         return []
     found = []
     for r in obs.raised:
@@ -572,6 +594,7 @@ RULES: tuple[Rule, ...] = (
     pool_timeout,
     cors_preflight,
     text_for_datetime,
+    state_not_set,
     unhandled,
 )
 
