@@ -50,13 +50,148 @@ CASES = {
         GET,
         HEAD + "from sqlalchemy.exc import MissingGreenlet\n\n@app.get('/ping')\n"
         "async def ping():\n    raise MissingGreenlet('greenlet_spawn has not been called')\n",
-        ["The app raised MissingGreenlet at exercises/ch01_ping/ex01_ping.py:8", "selectinload"],
+        [
+            "The app raised MissingGreenlet at exercises/ch01_ping/ex01_ping.py:8",
+            "probably an attribute expired by `commit()`",
+            "selectinload",
+        ],
     ),
     "response_validation": (
         GET,
         HEAD + "from pydantic import BaseModel\n\nclass Pong(BaseModel):\n    pong: bool\n\n"
         "@app.get('/ping', response_model=Pong)\nasync def ping():\n    return {'pong': 'maybe'}\n",
         ["could not fit the route's return value into its response model", "`pong`", "(got str)"],
+    ),
+    "missing_greenlet_in_response": (
+        GET,
+        HEAD + "from pydantic import BaseModel\nfrom sqlalchemy.exc import MissingGreenlet\n\n"
+        "class Pong(BaseModel):\n    id: int\n\nclass Row:\n    @property\n    def id(self):\n"
+        "        raise MissingGreenlet('greenlet_spawn has not been called\\n[SQL: SELECT pongs.id "
+        "FROM pongs WHERE pongs.id = ?]')\n\n"
+        "@app.get('/ping', response_model=Pong)\nasync def ping():\n    return Row()\n",
+        [
+            "FastAPI read `id` from the returned Row to fill the response model",
+            "(MissingGreenlet) (it tried: SELECT pongs.id FROM pongs WHERE pongs.id = ?)",
+            "Probably a commit (or a rollback) expired the object's attributes",
+            "`expire_on_commit=False`",
+        ],
+    ),
+    "response_without_id": (
+        GET,
+        HEAD + "from pydantic import BaseModel\n\nclass Pong(BaseModel):\n    id: int\n\n"
+        "@app.get('/ping', response_model=Pong)\nasync def ping():\n    return {'id': None}\n",
+        ["`id`: Input should be a valid integer (got NoneType)", "Probably the object was never"],
+    ),
+    "lazy_raise": (
+        GET,
+        HEAD + "from pydantic import BaseModel\nfrom sqlalchemy.exc import InvalidRequestError\n\n"
+        "class Pong(BaseModel):\n    items: list[int]\n\nclass Row:\n    @property\n"
+        "    def items(self):\n        raise InvalidRequestError(\"'Row.items' is not available "
+        "due to lazy='raise'\")\n\n@app.get('/ping', response_model=list[Pong])\n"
+        "async def ping():\n    return [Row(), Row()]\n",
+        [
+            "FastAPI read `[i].items` for the response model, and Row.items had not been loaded",
+            "`lazy='raise'` refused to load it",
+            "`.options(selectinload(...))`",
+        ],
+    ),
+    "text_for_datetime": (
+        GET,
+        HEAD + "from datetime import datetime\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return {'at': datetime.fromisoformat('now()')}\n",
+        [
+            "a datetime column handed back the text 'now()'",
+            'Probably a `server_default="now()"`',
+            "`server_default=func.now()`",
+        ],
+    ),
+    "validation_error_raised": (
+        GET,
+        HEAD + "from pydantic import BaseModel\n\nclass Page(BaseModel):\n    limit: int\n\n"
+        "@app.get('/ping')\nasync def ping():\n    return Page()\n",
+        ["The app raised ValidationError", "1 validation error for Page (`limit`: Field required"],
+    ),
+    "request_refused": (
+        POST,
+        HEAD + "from pydantic import BaseModel\n\nclass Ping(BaseModel):\n    id: int\n"
+        "    name: str\n\n@app.post('/ping')\nasync def ping(body: Ping):\n    return {}\n",
+        [
+            "POST /ping answered 422: FastAPI's validation refused the request before the "
+            "endpoint ran (the request was sent as application/json): `body.id`: Field required",
+        ],
+    ),
+    "body_expected": (
+        GET,
+        HEAD + "from pydantic_settings import BaseSettings\n\nclass Settings(BaseSettings):\n"
+        "    name: str = 'shop'\n\n@app.get('/ping')\nasync def ping(settings: Settings):\n"
+        "    return {}\n",
+        [
+            "GET /ping sent no body, yet FastAPI wanted one (loc ['body'])",
+            "`Annotated[Settings, Depends(get_settings)]`",
+        ],
+    ),
+    "query_not_body_form": (
+        '"POST", "/ping", data={"name": "ada"}, files={"file": ("a.txt", b"x")}',
+        HEAD + "from fastapi import UploadFile\n\n@app.post('/ping')\n"
+        "async def ping(name: str, file: UploadFile):\n    return {}\n",
+        ["sent a multipart/form-data body, yet FastAPI looked for `name` in the query string"],
+    ),
+    "untyped_parameter": (
+        POST,
+        HEAD + "from pydantic import BaseModel\n\nclass Ping(BaseModel):\n    name: str\n\n"
+        "@app.post('/ping')\nasync def ping(body: Ping, tasks):\n    return {}\n",
+        [
+            "the endpoint's parameter `tasks` has no type annotation, so FastAPI took it for a "
+            "required query parameter",
+            "`tasks: BackgroundTasks`",
+        ],
+    ),
+    "settings_from_body": (
+        POST,
+        HEAD + "from pydantic import BaseModel\nfrom pydantic_settings import BaseSettings\n\n"
+        "class Settings(BaseSettings):\n    shop: str = 'tea'\n\nclass Ping(BaseModel):\n"
+        "    name: str\n\n@app.post('/ping')\nasync def ping(body: Ping, settings: Settings):"
+        "\n    return {}\n",
+        [
+            "the endpoint's parameter `settings` is typed `Settings`, a Pydantic model, so FastAPI "
+            "read it from the request body"
+        ],
+    ),
+    "coroutine_as_value": (
+        GET,
+        HEAD + "async def read() -> bytes:\n    return b'x'\n\n@app.get('/ping')\n"
+        "async def ping():\n    chunk = read()\n    return {'n': len(bytearray(chunk))}\n",
+        ["A coroutine object was used as a value: an async function was called without `await`"],
+    ),
+    "task_not_callable": (
+        GET,
+        HEAD + "from fastapi import BackgroundTasks\n\nasync def send() -> None: ...\n\n"
+        "@app.get('/ping', status_code=202)\nasync def ping(tasks: BackgroundTasks):\n"
+        "    tasks.add_task(send())\n    return {}\n",
+        [
+            "`add_task` was given something that is not a function",
+            "`background_tasks.add_task(send, arg1, arg2)`",
+        ],
+    ),
+    "model_not_form": (
+        '"POST", "/ping", data={"name": "ada"}, files={"file": ("a.txt", b"x")}',
+        HEAD + "from fastapi import UploadFile\nfrom pydantic import BaseModel\n\n"
+        "class Meta(BaseModel):\n    name: str\n\n@app.post('/ping')\n"
+        "async def ping(meta: Meta, file: UploadFile):\n    return {}\n",
+        [
+            "the endpoint's parameter `meta` is typed `Meta`, a Pydantic model, which FastAPI "
+            "reads from a JSON body, not from form fields",
+            "`meta: Annotated[Meta, Form()]`",
+        ],
+    ),
+    "state_not_set": (
+        GET,
+        HEAD + "from fastapi import Request\n\n@app.get('/ping')\n"
+        "async def ping(request: Request):\n    return {'c': str(request.app.state.client)}\n",
+        [
+            "nothing had set `app.state.client` when the request read it",
+            "`FastAPI(lifespan=lifespan)` missing",
+        ],
     ),
     "expired_after_commit": (
         GET,
@@ -71,7 +206,11 @@ CASES = {
         "        await conn.run_sync(Base.metadata.create_all)\n"
         "    async with Session() as session:\n        row = Row()\n        session.add(row)\n"
         "        await session.commit()\n        return row\n",
-        ["The response model read `id` of a Row that was not loaded", "expire_on_commit=False"],
+        [
+            "FastAPI read `id` from the returned Row",
+            "DetachedInstanceError",
+            "expire_on_commit=False",
+        ],
     ),
     "router_not_included": (
         GET,

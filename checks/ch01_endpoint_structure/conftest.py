@@ -123,6 +123,30 @@ def routers_holding(module: ModuleType, app: FastAPI, method: str) -> list[str]:
     return names
 
 
+def unmounted_routers(module: ModuleType, app: FastAPI, method: str) -> list[str]:
+    """Names of the module's APIRouters that hold a `method` route but are not mounted."""
+    mounted = routers_holding(module, app, method)
+    return [
+        name
+        for name, value in vars(module).items()
+        if isinstance(value, APIRouter)
+        and value is not app.router
+        and name not in mounted
+        and any(
+            isinstance(r, APIRoute) and method.upper() in (r.methods or set()) for r in value.routes
+        )
+    ]
+
+
+def app_paths(app: FastAPI) -> list[str]:
+    """`METHODS /path` of the app's own routes, for a message that says what the app has."""
+    return [
+        f"{'/'.join(sorted(r.methods or []))} {r.path}"
+        for r in app.routes
+        if isinstance(r, APIRoute)
+    ]
+
+
 def inserts(log: StatementLog, table: str = "users") -> list[str]:
     return [
         s for s in log.statements if s.lstrip().upper().startswith(f"INSERT INTO {table}".upper())

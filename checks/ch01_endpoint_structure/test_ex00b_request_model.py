@@ -1,5 +1,7 @@
 """Checks for chapter 1, step 2: the body is a Pydantic model, so FastAPI answers 422."""
 
+from typing import Any
+
 from checks.ch01_endpoint_structure.conftest import ADA, assert_invalid_bodies_get_422, inserts
 from fastlings.testing import (
     StatementLog,
@@ -26,6 +28,19 @@ async def test_invalid_bodies_get_422(wired: WiredApp, teach: Teach) -> None:
     )
 
 
+def _query_note(operation: dict[str, Any]) -> str:
+    """What the operation reads from the query string, when it does (FastAPI's rule for plain
+    scalar parameters), as the OpenAPI document lists it."""
+    names = [p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"]
+    if not names:
+        return ""
+    listed = ", ".join(f"`{n}`" for n in names)
+    return (
+        f"; it reads {listed} from the query string (plain scalar parameters are query "
+        "parameters, so a JSON body is never looked at)"
+    )
+
+
 async def test_openapi_documents_the_request_body(wired: WiredApp, teach: Teach) -> None:
     openapi = wired.app.openapi()
     found = find_operation(openapi, "post", "/users")
@@ -35,6 +50,7 @@ async def test_openapi_documents_the_request_body(wired: WiredApp, teach: Teach)
     assert name is not None and {"email", "name"} <= required, teach(
         "In the OpenAPI document, POST /users has "
         + (f"the body model {name} requiring {sorted(required)}" if name else "no body model")
+        + _query_note(found[1] if found else {})
         + ".",
         "a request model that requires email and name, used as the endpoint's body parameter",
     )

@@ -8,10 +8,12 @@ body); it never guesses. Each is tested with a small app that triggers it
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fastlings.plugin.observe import Observations, Raised
 
@@ -38,7 +40,6 @@ DB_TEXT = re.compile(
 )
 
 
-UNLOADED = re.compile(r"MissingGreenlet|DetachedInstanceError")
 REPR = re.compile(r"<[^<>]{40,}>")
 
 
@@ -58,7 +59,8 @@ def unawaited(obs: Observations) -> list[Diagnosis]:
     found = []
     for seen in obs.warnings:
         match = UNAWAITED.search(seen.message)
-        if seen.category == "RuntimeWarning" and match:
+        library = "site-packages" in seen.where or "/lib/python" in seen.where
+        if seen.category == "RuntimeWarning" and match and not library:
             name = match.group(1).rsplit(".", 1)[-1]
             written = re.search(rf"[\w.]*\b{re.escape(name)}\([^()]*\)", seen.line or "")
             call = written.group(0) if written else f"...{name}(...)"
@@ -78,20 +80,50 @@ def missing_greenlet(obs: Observations) -> list[Diagnosis]:
     return [
         Diagnosis(
             "missing_greenlet",
-            f"The app raised MissingGreenlet{_at(r)}: an attribute was loaded from the "
-            "database without `await` (a lazy relationship, or an attribute expired by commit).",
+            f"The app raised {r.type}{_at(r)}: {_said(r, 120)} An attribute was read that "
+            "needed a database load, which an AsyncSession cannot do without `await`: probably "
+            "an attribute expired by `commit()` (when `expire_on_commit` is left True) or by "
+            "`rollback()` (always), or a lazy relationship.",
             "with AsyncSession, load what the response needs in the query (`selectinload`), "
             "keep `expire_on_commit=False`, or `await session.refresh(obj)`.",
             "ch14_relationships",
         )
         for r in obs.raised
-        if r.type == "MissingGreenlet"
+        if r.type == "MissingGreenlet" or "(sqlalchemy.exc.MissingGreenlet)" in r.message
     ]
 
 
-def _loc(error: dict[str, object]) -> str:
-    parts = [str(p) for p in error.get("loc", []) if p != "response"]  # type: ignore[attr-defined]
-    return ".".join(parts) or "response"
+UNLOADED = re.compile(r"MissingGreenlet|DetachedInstanceError")
+LAZY_RAISE = re.compile(r"'([\w.]+)' is not available due to lazy='raise'")
+ISO_TEXT = re.compile(r"Invalid isoformat string: '([^']*)'")
+SQL_TRIED = re.compile(r"\[SQL: (.*?)\]", re.S)
+
+
+def _field(error: dict[str, Any]) -> str:
+    """The field's path, a list index shown as `[i]` so that one error per row reads once."""
+    parts = ["[i]" if isinstance(p, int) else str(p) for p in error["loc"] if p != "response"]
+    return ".".join(parts).replace(".[i]", "[i]") or "response"
+
+
+def _distinct(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for error in errors:
+        key = (_field(error), _first_line(error["msg"]))
+        if key not in seen:
+            seen.add(key)
+            kept.append(error)
+    return kept
+
+
+def _unloaded(error: dict[str, Any]) -> str:
+    found = UNLOADED.search(str(error["msg"]))
+    return found.group(0) if found else "MissingGreenlet"
+
+
+def _first_line(text: str, limit: int = 160) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def response_validation(obs: Observations) -> list[Diagnosis]:
@@ -99,26 +131,58 @@ def response_validation(obs: Observations) -> list[Diagnosis]:
     for r in obs.raised:
         if r.type != "ResponseValidationError":
             continue
-        lazy = [e for e in r.errors if UNLOADED.search(str(e["msg"]))]
-        if lazy:  # the model read an attribute that was never loaded: say that, not "the value"
-            fields = ", ".join(f"`{_loc(e)}`" for e in lazy[:4])
-            raised = UNLOADED.search(str(lazy[0]["msg"]))
+        raising = [e for e in _distinct(r.errors) if "lazy='raise'" in e["msg"]]
+        if raising:
+            names = ", ".join(
+                sorted({m.group(1) for e in raising if (m := LAZY_RAISE.search(e["msg"]))})
+            )
+            found.append(
+                Diagnosis(
+                    "lazy_raise",
+                    f"FastAPI read {', '.join(f'`{_field(e)}`' for e in raising)} for the "
+                    f"response model, and {names or 'the relationship'} had not been loaded by "
+                    "the query: `lazy='raise'` refused to load it behind your back, so the app "
+                    "answered 500.",
+                    "load what the response reads in the query that fetches it: "
+                    "`.options(selectinload(...))` for a collection, `joinedload(...)` for a "
+                    "single owner (also in `session.get(..., options=[...])`).",
+                    "ch14_relationships",
+                )
+            )
+            continue
+        lazy = _distinct([e for e in r.errors if UNLOADED.search(e["msg"])])
+        if lazy:
+            names = ", ".join(f"`{_field(e)}`" for e in lazy)
+            sql = SQL_TRIED.search(lazy[0].get("detail", lazy[0]["msg"]))
+            tried = f" (it tried: {' '.join(sql.group(1).split())})" if sql else ""
             found.append(
                 Diagnosis(
                     "missing_greenlet",
-                    f"The response model read {fields} of a {lazy[0]['input_type']} that was not "
-                    f"loaded: SQLAlchemy raised {raised.group(0) if raised else 'an error'}, so "
-                    "the attributes had expired (after commit) or belong to a lazy relationship.",
-                    "`async_sessionmaker(engine, expire_on_commit=False)`, `await "
-                    "session.refresh(obj)`, or load relationships in the query (`selectinload`).",
-                    "ch05_async_sessions",
+                    f"FastAPI read {names} from the returned {lazy[0]['input_type']} to fill the "
+                    "response model, and reading it needed a database query that SQLAlchemy "
+                    f"could not run there ({_unloaded(lazy[0])}){tried}, so it answered 500. "
+                    "Probably a commit (or a rollback) expired the object's attributes (and, "
+                    "for DetachedInstanceError, its session had closed), or the field is a "
+                    "lazy relationship.",
+                    "keep `expire_on_commit=False` on the session factory (or `await "
+                    "session.refresh(obj)`), and load relationships in the query "
+                    "(`selectinload`).",
+                    "ch14_relationships",
                 )
             )
             continue
         fields = "; ".join(
-            f"`{_loc(e)}`: {str(e['msg']).splitlines()[0][:160]} (got {e['input_type']})"
-            for e in r.errors[:3]
+            f"`{_field(e)}`: {_first_line(e['msg'])} (got {e['input_type']})"
+            for e in _distinct(r.errors)
         )
+        unsaved = any(
+            e["loc"] and e["loc"][-1] == "id" and e["input_type"] == "NoneType" for e in r.errors
+        )
+        if unsaved:
+            fields += (
+                ". Probably the object was never flushed to the database (`await "
+                "session.commit()` or `flush()`), which is what gives it its id"
+            )
         found.append(
             Diagnosis(
                 "response_validation",
@@ -179,16 +243,137 @@ def not_found(obs: Observations) -> list[Diagnosis]:
     return found[:1]
 
 
+_UNSEEN = object()
+
+
+def _annotation(obs: Observations, method: str, path: str, name: object) -> Any:
+    """The annotation of parameter `name` of the endpoint serving `method path` in the learner's
+    module (`inspect.Parameter.empty` when it has none; `_UNSEEN` when it cannot be found)."""
+    if obs.module is None or not isinstance(name, str):
+        return _UNSEEN
+    try:
+        from fastapi import FastAPI
+        from fastapi.routing import APIRoute
+    except ImportError:  # pragma: no cover - FastAPI is a dependency of the course
+        return _UNSEEN
+    for app in [v for v in vars(obs.module).values() if isinstance(v, FastAPI)]:
+        for route in app.routes:
+            if not isinstance(route, APIRoute) or method not in (route.methods or set()):
+                continue
+            if route.path_regex.match(path) is None:
+                continue
+            try:
+                parameter = inspect.signature(route.endpoint).parameters.get(name)
+            except (TypeError, ValueError):
+                return _UNSEEN
+            return _UNSEEN if parameter is None else parameter.annotation
+    return _UNSEEN
+
+
+def untyped_parameter(obs: Observations) -> list[Diagnosis]:
+    for answer in obs.answers:
+        for error in answer.detail:
+            loc = list(error.get("loc", []))
+            if answer.status != 422 or loc[:1] != ["query"] or error.get("type") != "missing":
+                continue
+            if _annotation(obs, answer.method, answer.path, loc[-1]) is inspect.Parameter.empty:
+                return [
+                    Diagnosis(
+                        "untyped_parameter",
+                        f"{answer.method} {answer.path} answered 422: the endpoint's parameter "
+                        f"`{loc[-1]}` has no type annotation, so FastAPI took it for a required "
+                        f"query parameter (loc {loc}).",
+                        "annotate it: FastAPI injects `BackgroundTasks`, `Request` and the like "
+                        f"by their type (`{loc[-1]}: BackgroundTasks`).",
+                        "ch21_background_work",
+                    )
+                ]
+    return []
+
+
+def settings_from_body(obs: Observations) -> list[Diagnosis]:
+    try:
+        from pydantic import BaseModel
+        from pydantic_settings import BaseSettings
+    except ImportError:  # pragma: no cover - a dependency of the course
+        return []
+    for answer in obs.answers:
+        for error in answer.detail:
+            loc = list(error.get("loc", []))
+            if answer.status != 422 or loc[:1] != ["body"] or len(loc) != 2:
+                continue
+            annotation = _annotation(obs, answer.method, answer.path, loc[-1])
+            if (
+                "form" in answer.content_type
+                and isinstance(annotation, type)
+                and issubclass(annotation, BaseModel)
+            ):
+                return [
+                    Diagnosis(
+                        "model_not_form",
+                        f"{answer.method} {answer.path} sent a {answer.content_type} form, and "
+                        f"answered 422: the endpoint's parameter `{loc[-1]}` is typed "
+                        f"`{annotation.__name__}`, a Pydantic model, which FastAPI reads from a "
+                        f"JSON body, not from form fields (loc {loc}).",
+                        f"`{loc[-1]}: Annotated[{annotation.__name__}, Form()]` reads the "
+                        "model's fields from the form.",
+                        "ch22_uploads",
+                    )
+                ]
+            if isinstance(annotation, type) and issubclass(annotation, BaseSettings):
+                return [
+                    Diagnosis(
+                        "settings_from_body",
+                        f"{answer.method} {answer.path} answered 422: the endpoint's parameter "
+                        f"`{loc[-1]}` is typed `{annotation.__name__}`, a Pydantic model, so "
+                        f"FastAPI read it from the request body (loc {loc}).",
+                        "ask for it as a dependency: `Annotated[Settings, Depends(get_settings)]`.",
+                        "ch20_settings_lifespan",
+                    )
+                ]
+    return []
+
+
+def coroutine_as_value(obs: Observations) -> list[Diagnosis]:
+    for r in obs.raised:
+        if r.type == "TypeError" and re.search(r"'coroutine'|coroutine object", r.message):
+            return [
+                Diagnosis(
+                    "coroutine_as_value",
+                    f"The app raised TypeError{_at(r)}: {_said(r, 160)}. A coroutine object was "
+                    "used as a value: an async function was called without `await`.",
+                    "`await` the call where its result is used (`await upload.read(...)`, "
+                    "`async with await anyio.open_file(...)`).",
+                    "ch05_async_sessions",
+                )
+            ]
+        if r.type == "TypeError" and "the first argument must be callable" in r.message:
+            return [
+                Diagnosis(
+                    "task_not_callable",
+                    f"The app raised TypeError{_at(r)}: {_said(r, 160)}. `add_task` was given "
+                    "something that is not a function; probably the job was called "
+                    "(`add_task(send(...))`), which hands over its coroutine instead.",
+                    "pass the function and its arguments separately: "
+                    "`background_tasks.add_task(send, arg1, arg2)`.",
+                    "ch21_background_work",
+                )
+            ]
+    return []
+
+
 def query_not_body(obs: Observations) -> list[Diagnosis]:
     found = []
     for answer in obs.answers:
         query = [e for e in answer.detail if list(e.get("loc", []))[:1] == ["query"]]
-        if answer.status == 422 and answer.sent_json and query:
+        if answer.status == 422 and (answer.sent_json or answer.content_type) and query:
             names = ", ".join(f"`{e['loc'][-1]}`" for e in query)
             found.append(
                 Diagnosis(
                     "query_not_body",
-                    f"{answer.method} {answer.path} sent a JSON body, yet FastAPI looked for "
+                    f"{answer.method} {answer.path} sent a "
+                    f"{'JSON body' if answer.sent_json else answer.content_type + ' body'}, "
+                    "yet FastAPI looked for "
                     f"{names} in the query string (loc {query[0]['loc']}): plain scalar "
                     "parameters are read from the query.",
                     "one Pydantic model parameter for the body (or `Body()`).",
@@ -282,19 +467,123 @@ def cors_preflight(obs: Observations) -> list[Diagnosis]:
     return []
 
 
+def text_for_datetime(obs: Observations) -> list[Diagnosis]:
+    for r in obs.raised:
+        match = ISO_TEXT.search(r.message)
+        if r.type == "ValueError" and match and re.search(r"\w\(\)|[A-Za-z]", match.group(1)):
+            return [
+                Diagnosis(
+                    "text_for_datetime",
+                    f"The app raised ValueError{_at(r)}: a datetime column handed back the text "
+                    f"'{match.group(1)}', which is not a date. Probably a "
+                    f'`server_default="{match.group(1)}"`: a plain string is stored as that '
+                    "literal text, not run as SQL.",
+                    "give the database an SQL expression: `server_default=func.now()` (or "
+                    '`text("CURRENT_TIMESTAMP")`).',
+                    "ch04_typed_models",
+                )
+            ]
+    return []
+
+
+NO_STATE = re.compile(r"'State' object has no attribute '(\w+)'")
+
+
+def state_not_set(obs: Observations) -> list[Diagnosis]:
+    for r in obs.raised:
+        match = NO_STATE.search(r.message)
+        if r.type == "AttributeError" and match:
+            name = match.group(1)
+            return [
+                Diagnosis(
+                    "state_not_set",
+                    f"The app raised AttributeError{_at(r)}: nothing had set `app.state.{name}` "
+                    "when the request read it. Probably the lifespan that sets it did not run "
+                    "(`FastAPI(lifespan=lifespan)` missing) or set it under another name.",
+                    f"set `app.state.{name}` in the lifespan, before `yield`, and pass the "
+                    "lifespan to `FastAPI(lifespan=...)`.",
+                    "ch20_settings_lifespan",
+                )
+            ]
+    return []
+
+
 def unhandled(obs: Observations) -> list[Diagnosis]:
     known = {"MissingGreenlet", "ResponseValidationError"}
-    return [
-        Diagnosis(
-            "unhandled",
-            f"The app raised {r.type}{_at(r)}: {_said(r)}" if r.message else f"{r.type}{_at(r)}",
-            "handle it, or find why it is raised; FastAPI answered 500 for it.",
+    if any("(sqlalchemy.exc.MissingGreenlet)" in r.message for r in obs.raised):
+        return []
+    if coroutine_as_value(obs) or state_not_set(obs):
+        return []
+    found = []
+    for r in obs.raised:
+        if (
+            r.type in known
+            or "attached to a different loop" in r.message
+            or "QueuePool limit" in r.message
+            or ISO_TEXT.search(r.message)
+        ):
+            continue
+        said = f"The app raised {r.type}{_at(r)}: {_said(r)}" if r.message else f"{r.type}{_at(r)}"
+        if r.errors:
+            said += (
+                " ("
+                + "; ".join(
+                    f"`{_field(e)}`: {_first_line(e['msg'])} (got {e['input_type']})"
+                    for e in _distinct(r.errors)
+                )
+                + ")"
+            )
+        found.append(
+            Diagnosis(
+                "unhandled",
+                said,
+                "handle it, or find why it is raised; FastAPI answered 500 for it.",
+            )
         )
-        for r in obs.raised
-        if r.type not in known
-        and "attached to a different loop" not in r.message
-        and "QueuePool limit" not in r.message
-    ][:1]
+    return found[:1]
+
+
+def request_refused(obs: Observations) -> list[Diagnosis]:
+    """A 422 that no sharper rule explained: where FastAPI looked and what it refused."""
+    for answer in obs.answers:
+        if answer.status != 422 or not answer.detail:
+            continue
+        if (answer.method, answer.path) in obs.succeeded:
+            continue  # the same route also answered success: this 422 may be one the check wanted
+        body_missing = [
+            e
+            for e in answer.detail
+            if list(e.get("loc", []))[:1] == ["body"] and e.get("type") == "missing"
+        ]
+        if body_missing and not answer.content_type and len(body_missing[0]["loc"]) <= 2:
+            return [
+                Diagnosis(
+                    "body_expected",
+                    f"{answer.method} {answer.path} sent no body, yet FastAPI wanted one "
+                    f"(loc {body_missing[0]['loc']}): a parameter typed with a Pydantic model "
+                    "(a BaseSettings too) is read from the request body unless it is a "
+                    "dependency.",
+                    "`Annotated[Settings, Depends(get_settings)]` for something the app "
+                    "provides; a body model only for what the client sends.",
+                    "ch20_settings_lifespan",
+                )
+            ]
+        listed = "; ".join(
+            f"`{'.'.join(str(p) for p in e.get('loc', []))}`: {e.get('msg', '')}"
+            for e in answer.detail[:5]
+        )
+        sent = f" (the request was sent as {answer.content_type})" if answer.content_type else ""
+        return [
+            Diagnosis(
+                "request_refused",
+                f"{answer.method} {answer.path} answered 422: FastAPI's validation refused the "
+                f"request before the endpoint ran{sent}: {listed}.",
+                "make the parameters and the request model accept what the client sends "
+                "(the `loc` says where FastAPI looked: `body`, `query`, `path`).",
+                "ch02_request_validation",
+            )
+        ]
+    return []
 
 
 RULES: tuple[Rule, ...] = (
@@ -302,12 +591,17 @@ RULES: tuple[Rule, ...] = (
     missing_greenlet,
     response_validation,
     router_not_included,
+    untyped_parameter,
+    settings_from_body,
+    coroutine_as_value,
     query_not_body,
     extra_forbidden,
     db_text_leak,
     different_loop,
     pool_timeout,
     cors_preflight,
+    text_for_datetime,
+    state_not_set,
     unhandled,
 )
 
@@ -318,6 +612,17 @@ def diagnose(obs: Observations) -> list[Diagnosis]:
         found.extend(rule(obs))
     if not any(d.name == "router_not_included" for d in found):
         found.extend(not_found(obs))
+    sharper = (
+        "query_not_body",
+        "extra_forbidden",
+        "untyped_parameter",
+        "settings_from_body",
+        "model_not_form",
+    )
+    if any(d.name == "untyped_parameter" for d in found):
+        found = [d for d in found if d.name != "query_not_body"]
+    if not any(d.name in sharper for d in found):
+        found.extend(request_refused(obs))
     seen: set[str] = set()
     unique = []
     for diagnosis in found:

@@ -49,6 +49,8 @@ class Answer:
     sent_json: bool
     detail: list[dict[str, Any]] = field(default_factory=list)
     """FastAPI's 422 `detail` entries (loc, msg, type)."""
+    content_type: str = ""
+    """The request's content type ("" when it sent no body)."""
     routes: list[str] = field(default_factory=list)
     """For a 404: `METHOD /path` of every route the app has."""
 
@@ -71,6 +73,8 @@ class Observations:
     raised: list[Raised] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
     warnings: list[Seen] = field(default_factory=list)
+    succeeded: set[tuple[str, str]] = field(default_factory=set)
+    """`(method, path)` of the requests that got a 2xx/3xx answer."""
 
 
 def for_item(item: pytest.Item) -> Observations:
@@ -129,7 +133,8 @@ def raised(exc: BaseException, learner_file: Path | None) -> Raised:
                     errors.append(
                         {
                             "loc": list(error.get("loc", ())),
-                            "msg": str(error.get("msg", "")),
+                            "msg": str(error.get("msg", ""))[:300],
+                            "detail": str(error.get("msg", ""))[:3000],
                             "type": str(error.get("type", "")),
                             "input_type": type(error.get("input")).__name__,
                         }
@@ -174,6 +179,7 @@ def response_hook(app: Any, observations: Observations) -> Any:
 
     async def hook(response: Any) -> None:
         if response.status_code < 400:
+            observations.succeeded.add((response.request.method, response.request.url.path))
             return
         await response.aread()
         request = response.request
@@ -186,7 +192,7 @@ def response_hook(app: Any, observations: Observations) -> Any:
                 parsed = None
             entries = parsed.get("detail") if isinstance(parsed, dict) else None
             if isinstance(entries, list):
-                detail = [e for e in entries if isinstance(e, dict)][:5]
+                detail = [e for e in entries if isinstance(e, dict)][:8]
         sent_json = "json" in request.headers.get("content-type", "")
         observations.answers.append(
             Answer(
@@ -196,6 +202,7 @@ def response_hook(app: Any, observations: Observations) -> Any:
                 body=body,
                 sent_json=sent_json,
                 detail=detail,
+                content_type=request.headers.get("content-type", "").split(";")[0],
                 routes=route_list(app) if response.status_code in (404, 405) else [],
             )
         )
