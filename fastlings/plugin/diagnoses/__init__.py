@@ -1,0 +1,99 @@
+"""A library of diagnoses: each one maps an observed cause to a short teaching text.
+
+`raised.py` reads what the app raised or warned, `answers.py` what it answered; `base.py`
+holds the record of a diagnosis; here they are put in order and rendered.
+
+A diagnosis only ever states what `fastlings/plugin/observe.py` saw happen (an exception and
+the learner's line, a warning, a 404 and the app's routes, FastAPI's 422 detail, a response
+body); it never guesses. Each is tested with a small app that triggers it
+(`tests/test_diagnoses.py`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastlings.plugin.diagnoses.answers import (
+    cors_preflight,
+    db_text_leak,
+    extra_forbidden,
+    not_found,
+    query_not_body,
+    request_refused,
+    router_not_included,
+    settings_from_body,
+    untyped_parameter,
+)
+from fastlings.plugin.diagnoses.base import HEADING, Diagnosis, Rule
+from fastlings.plugin.diagnoses.raised import (
+    coroutine_as_value,
+    different_loop,
+    missing_greenlet,
+    pool_timeout,
+    response_validation,
+    state_not_set,
+    text_for_datetime,
+    unawaited,
+    unhandled,
+)
+from fastlings.plugin.observe import Observations
+
+__all__ = ["HEADING", "Diagnosis", "Rule", "diagnose", "render"]
+
+RULES: tuple[Rule, ...] = (
+    unawaited,
+    missing_greenlet,
+    response_validation,
+    router_not_included,
+    untyped_parameter,
+    settings_from_body,
+    coroutine_as_value,
+    query_not_body,
+    extra_forbidden,
+    db_text_leak,
+    different_loop,
+    pool_timeout,
+    cors_preflight,
+    text_for_datetime,
+    state_not_set,
+    unhandled,
+)
+
+
+def diagnose(obs: Observations) -> list[Diagnosis]:
+    found: list[Diagnosis] = []
+    for rule in RULES:
+        found.extend(rule(obs))
+    if not any(d.name == "router_not_included" for d in found):
+        found.extend(not_found(obs))
+    sharper = (
+        "query_not_body",
+        "extra_forbidden",
+        "untyped_parameter",
+        "settings_from_body",
+        "model_not_form",
+    )
+    if any(d.name == "untyped_parameter" for d in found):
+        found = [d for d in found if d.name != "query_not_body"]
+    if not any(d.name in sharper for d in found):
+        found.extend(request_refused(obs))
+    seen: set[str] = set()
+    unique = []
+    for diagnosis in found:
+        if diagnosis.cause not in seen:
+            seen.add(diagnosis.cause)
+            unique.append(diagnosis)
+    return unique[:3]
+
+
+def render(diagnoses: list[Diagnosis], root: Path | None = None) -> str:
+    """The block appended to a failure message (empty when nothing was diagnosed)."""
+    if not diagnoses:
+        return ""
+    lines = [HEADING]
+    for d in diagnoses:
+        see = ""
+        if d.chapter and root is not None and (root / "lessons" / f"{d.chapter}.md").is_file():
+            see = f" (see lessons/{d.chapter}.md)"
+        lines.append(f"- {d.cause}\n  Instead: {d.advice}{see}")
+    return "\n".join(lines)
