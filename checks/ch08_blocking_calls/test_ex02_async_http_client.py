@@ -17,15 +17,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient, Response
 
-from checks.ch08_blocking_calls._timing import (
-    CONCURRENT,
-    DELAY,
-    MAX_RATIO,
-    STALL_LIMIT,
-    Measured,
-    serialised_cause,
-    too_fast,
-)
+from checks.ch08_blocking_calls import _timing as timing
 from fastlings.testing import ClientFactory, Teach
 
 RATES = {"EUR": 0.5, "JPY": 150.0}  # unusual rates: the answer must come from this service
@@ -135,12 +127,15 @@ def assert_converts(response: Response, currency: str, teach: Teach) -> None:
 
 
 @pytest.fixture(scope="module")
-def measured() -> Measured[Response]:
-    return Measured()
+def measured() -> timing.Measured[Response]:
+    return timing.Measured()
 
 
 async def test_concurrent_requests_overlap(
-    client: AsyncClient, rates_service: RatesService, measured: Measured[Response], teach: Teach
+    client: AsyncClient,
+    rates_service: RatesService,
+    measured: timing.Measured[Response],
+    teach: Teach,
 ) -> None:
     def send() -> Awaitable[Response]:
         return client.get("/convert", params={"amount": 10, "currency": "EUR"})
@@ -151,39 +146,42 @@ async def test_concurrent_requests_overlap(
         "the rate comes from the service, read from RATES_URL",
     )
 
-    rates_service.delay = DELAY
+    rates_service.delay = timing.DELAY
     calls = rates_service.calls
     found = await measured.burst(send)
     rates_service.delay = 0.0
     for response in found.responses:
         assert_converts(response, "EUR", teach)
-    assert not too_fast(found.single) and rates_service.calls > calls, teach(
-        f"With the rates service taking {DELAY * 1000:.0f} ms, GET /convert answered in "
+    assert not timing.too_fast(found.single) and rates_service.calls > calls, teach(
+        f"With the rates service taking {timing.DELAY * 1000:.0f} ms, GET /convert answered in "
         f"{found.single * 1000:.0f} ms: it did not ask the service during the request.",
         "a fresh rate from the service for every conversion",
     )
-    assert found.ratio < MAX_RATIO, teach(
-        f"With the rates service taking {DELAY * 1000:.0f} ms, one GET /convert took "
-        f"{found.single * 1000:.0f} ms and {CONCURRENT} concurrent ones "
-        f"{found.together * 1000:.0f} ms ({found.ratio:.1f}x): {serialised_cause(found)}.",
-        f"about the time of one (under {MAX_RATIO:g}x): `await` an httpx.AsyncClient inside "
+    assert found.ratio < timing.MAX_RATIO, teach(
+        f"With the rates service taking {timing.DELAY * 1000:.0f} ms, one GET /convert took "
+        f"{found.single * 1000:.0f} ms and {timing.CONCURRENT} concurrent ones "
+        f"{found.together * 1000:.0f} ms ({found.ratio:.1f}x): {timing.serialised_cause(found)}.",
+        f"about the time of one (under {timing.MAX_RATIO:g}x): `await` an httpx.AsyncClient inside "
         "`async def`, or make the endpoint a plain `def` if the client must stay synchronous",
     )
 
 
 async def test_event_loop_keeps_ticking(
-    client: AsyncClient, rates_service: RatesService, measured: Measured[Response], teach: Teach
+    client: AsyncClient,
+    rates_service: RatesService,
+    measured: timing.Measured[Response],
+    teach: Teach,
 ) -> None:
     def send() -> Awaitable[Response]:
         return client.get("/convert", params={"amount": 10, "currency": "JPY"})
 
-    rates_service.delay = DELAY
+    rates_service.delay = timing.DELAY
     response, stall = await measured.stall(send)
     rates_service.delay = 0.0
     assert_converts(response, response.url.params.get("currency", "JPY"), teach)
-    assert stall < STALL_LIMIT, teach(
-        f"While GET /convert ran (the rates service takes {DELAY * 1000:.0f} ms), the event loop "
-        f"stood still for {stall * 1000:.0f} ms: no other request, timer or task could run.",
+    assert stall < timing.STALL_LIMIT, teach(
+        f"While GET /convert ran (the rates service takes {timing.DELAY * 1000:.0f} ms), the event "
+        f"loop stood still for {stall * 1000:.0f} ms: no other request, timer or task could run.",
         "the loop never stalls: an awaited httpx.AsyncClient, or a plain `def` endpoint for a "
         "synchronous client",
     )
