@@ -28,8 +28,11 @@ async def client(
         yield http
 
 
+Measured = timing.Measured[Response]  # the timings of one checks file, kept across its checks
+
+
 @pytest.fixture(scope="module")
-def measured() -> timing.Measured[Response]:
+def measured() -> Measured:
     return timing.Measured()
 
 
@@ -62,7 +65,7 @@ async def test_wrong_password_waits_the_delay(client: AsyncClient, teach: Teach)
 
 
 async def test_concurrent_failed_logins_overlap(
-    client: AsyncClient, measured: timing.Measured[Response], teach: Teach
+    client: AsyncClient, measured: Measured, teach: Teach
 ) -> None:
     found = await measured.burst(lambda: send_wrong(client))
     for response in found.responses:
@@ -76,7 +79,7 @@ async def test_concurrent_failed_logins_overlap(
 
 
 async def test_event_loop_keeps_ticking(
-    client: AsyncClient, measured: timing.Measured[Response], teach: Teach
+    client: AsyncClient, measured: Measured, teach: Teach
 ) -> None:
     response, stall = await measured.stall(lambda: send_wrong(client))
     assert_refused(response, teach)

@@ -30,8 +30,11 @@ async def users_app(wire: WireFactory) -> AsyncIterator[WiredApp]:
         yield app
 
 
+Measured = timing.Measured[Response]  # the timings of one checks file, kept across its checks
+
+
 @pytest.fixture(scope="module")
-def measured() -> timing.Measured[Response]:
+def measured() -> Measured:
     return timing.Measured()
 
 
@@ -58,10 +61,7 @@ def assert_lists_users(response: Response, path: str, teach: Teach) -> None:
 
 
 async def test_concurrent_requests_overlap(
-    users_app: WiredApp,
-    slow_database: SlowDatabase,
-    measured: timing.Measured[Response],
-    teach: Teach,
+    users_app: WiredApp, slow_database: SlowDatabase, measured: Measured, teach: Teach
 ) -> None:
     path = users_app.path("get", "/users")
     client = users_app.client
@@ -87,10 +87,7 @@ async def test_concurrent_requests_overlap(
 
 
 async def test_event_loop_keeps_ticking(
-    users_app: WiredApp,
-    slow_database: SlowDatabase,
-    measured: timing.Measured[Response],
-    teach: Teach,
+    users_app: WiredApp, slow_database: SlowDatabase, measured: Measured, teach: Teach
 ) -> None:
     path = users_app.path("get", "/users")
     slow_database.on = True
