@@ -20,14 +20,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.util import await_
 
-from fastlings.testing import (
-    ClientFactory,
-    Teach,
-    body_of,
-    create_schema,
-    fetch_rows,
-    route_path,
-)
+from fastlings.testing import ClientFactory, Teach, body_of, create_schema, fetch_rows, route_path
 
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
 ADA_AGAIN = {"email": "ada@example.com", "name": "Someone Else"}

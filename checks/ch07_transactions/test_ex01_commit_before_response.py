@@ -24,14 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fastlings.testing import (
-    ClientFactory,
-    Teach,
-    body_of,
-    create_schema,
-    fetch_rows,
-    route_path,
-)
+from fastlings.testing import ClientFactory, Teach, body_of, create_schema, fetch_rows, route_path
 
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
 ADA_AGAIN = {"email": "ada@example.com", "name": "Someone Else"}
@@ -143,10 +136,13 @@ class WitnessMiddleware:
         await self.app(scope, receive, watching_send)
 
 
+Observed = tuple[AsyncClient, Witness]  # the app's client, and the witness of what it sent
+
+
 @pytest.fixture
 async def observed(
     module: ModuleType, engine: AsyncEngine, make_client: ClientFactory
-) -> AsyncIterator[tuple[AsyncClient, Witness]]:
+) -> AsyncIterator[Observed]:
     """The learner's app, its own get_db untouched, with the witness in front of it."""
     await create_schema(engine, module.Base.metadata)
     witness = Witness(engine, module.Base.metadata.tables["users"])
@@ -167,10 +163,7 @@ async def count_users(engine: AsyncEngine) -> int:
 
 
 async def test_duplicate_post_gets_409_and_one_row(
-    module: ModuleType,
-    observed: tuple[AsyncClient, Witness],
-    engine: AsyncEngine,
-    teach: Teach,
+    module: ModuleType, observed: Observed, engine: AsyncEngine, teach: Teach
 ) -> None:
     client, witness = observed
     path = route_path(module.app, "post", "/users")
@@ -201,10 +194,7 @@ async def test_duplicate_post_gets_409_and_one_row(
 
 
 async def test_every_201_was_committed_before_it_was_sent(
-    module: ModuleType,
-    observed: tuple[AsyncClient, Witness],
-    engine: AsyncEngine,
-    teach: Teach,
+    module: ModuleType, observed: Observed, engine: AsyncEngine, teach: Teach
 ) -> None:
     client, witness = observed
     path = route_path(module.app, "post", "/users")
