@@ -11,7 +11,9 @@ fixtures (see `fastlings/plugin.py`):
   text);
 - reading the app: `route_path`, `find_operation`, `resolve_ref`, `json_schema_of`,
   `success_schema`, `StatementLog`;
-- reading the database: `fetch_rows` (the rows a query returns, read on the check's engine).
+- reading the database: `fetch_rows` (the rows a query returns, read on the check's engine);
+- services (in `fastlings.check_services`, imported only by the checks that need one):
+  `serve_rates`, a real exchange-rates service (`RatesService`) on 127.0.0.1.
 
 Chapter-specific helpers live in `checks/<chapter>/conftest.py` or `checks/<chapter>/_*.py`.
 """

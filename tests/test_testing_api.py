@@ -88,3 +88,19 @@ def test_success_schema_prefers_201_and_is_empty_without_one() -> None:
 def test_body_of_is_the_json_or_the_text() -> None:
     assert body_of(Response(200, json={"a": [1]})) == {"a": [1]}
     assert body_of(Response(500, text="Internal Server Error")) == "Internal Server Error"
+
+
+def test_serve_rates_answers_known_currencies_and_counts_calls() -> None:
+    import httpx
+
+    from fastlings.check_services import serve_rates
+
+    with serve_rates({"EUR": 0.5}) as service:
+        with httpx.Client(base_url=service.url, trust_env=False) as client:
+            known = client.get("/rates/EUR")
+            unknown = client.get("/rates/XYZ")
+            elsewhere = client.get("/other/EUR")
+        assert known.status_code == 200
+        assert known.json() == {"currency": "EUR", "rate": 0.5}
+        assert (unknown.status_code, elsewhere.status_code) == (404, 404)
+        assert service.calls == 3

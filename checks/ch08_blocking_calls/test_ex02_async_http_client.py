@@ -6,11 +6,7 @@ without blocking the loop passes: an awaited `httpx.AsyncClient`, or a synchrono
 called from a plain `def` endpoint (FastAPI runs those in a worker thread).
 """
 
-import json
-import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType
 from typing import Any
 
@@ -18,37 +14,10 @@ import pytest
 from httpx import AsyncClient, Response
 
 from checks.ch08_blocking_calls import _timing as timing
+from fastlings.check_services import RatesService, serve_rates
 from fastlings.testing import ClientFactory, Teach
 
 RATES = {"EUR": 0.5, "JPY": 150.0}  # unusual rates: the answer must come from this service
-
-
-class RatesService(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 64  # the default backlog of 5 drops concurrent connects (1 s retry)
-    delay = 0.0
-    calls = 0
-
-
-class RatesHandler(BaseHTTPRequestHandler):
-    server: RatesService
-
-    def do_GET(self) -> None:  # the name http.server dispatches GET requests to
-        self.server.calls += 1
-        time.sleep(self.server.delay)  # the service thinks; this thread is the service's
-        currency = self.path.rstrip("/").rsplit("/", 1)[-1]
-        if not self.path.startswith("/rates/") or currency not in RATES:
-            self.send_error(404)
-            return
-        body = json.dumps({"currency": currency, "rate": RATES[currency]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # keep the check's output clean
 
 
 @pytest.fixture
@@ -79,17 +48,10 @@ def shared_ssl_context(monkeypatch: pytest.MonkeyPatch) -> None:
 def rates_service(
     monkeypatch: pytest.MonkeyPatch, shared_ssl_context: None
 ) -> Iterator[RatesService]:
-    server = RatesService(("127.0.0.1", 0), RatesHandler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    monkeypatch.setenv("RATES_URL", f"http://{host!s}:{port}")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")  # a proxy must not intercept it
-    try:
+    with serve_rates(RATES) as server:
+        monkeypatch.setenv("RATES_URL", server.url)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")  # a proxy must not intercept it
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
