@@ -9,6 +9,7 @@ fixtures (see `fastlings/plugin.py`):
 - requests: `WiredApp.send` (the path used and the answer), `unexpected_answers` (a table of
   bodies, and those not answered with the expected status), `body_of` (the JSON body, or the
   text);
+- reading failures: `first_error` (the first error a validation exception wraps);
 - reading the app: `route_path`, `find_operation`, `resolve_ref`, `json_schema_of`,
   `success_schema`, `StatementLog`;
 - reading the database: `fetch_rows` (the rows a query returns, read on the check's engine);
@@ -42,6 +43,7 @@ __all__ = [
     "create_schema",
     "fetch_rows",
     "find_operation",
+    "first_error",
     "json_schema_of",
     "override_sessions",
     "require",
@@ -160,6 +162,16 @@ def find_operation(
         operation = openapi.get("paths", {}).get(path, {}).get(method.lower())
         if operation is not None:
             return path, operation
+    return None
+
+
+def first_error(exc: BaseException) -> dict[str, Any] | None:
+    """The first error a validation exception wraps (`exc.errors()[0]`, with `loc` and `msg`,
+    as pydantic's and FastAPI's validation errors give it); None for any other exception."""
+    errors = getattr(exc, "errors", None)
+    found = errors() if callable(errors) else None
+    if isinstance(found, list | tuple) and found and isinstance(found[0], dict):
+        return found[0]
     return None
 
 

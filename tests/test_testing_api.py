@@ -104,3 +104,17 @@ def test_serve_rates_answers_known_currencies_and_counts_calls() -> None:
         assert known.json() == {"currency": "EUR", "rate": 0.5}
         assert (unknown.status_code, elsewhere.status_code) == (404, 404)
         assert service.calls == 3
+
+
+def test_first_error_reads_a_validation_error_and_nothing_else() -> None:
+    from pydantic import ValidationError
+
+    from fastlings.testing import first_error
+
+    try:
+        Note.model_validate({})
+    except ValidationError as exc:
+        error = first_error(exc)
+    assert error is not None
+    assert (error["loc"], error["type"]) == (("title",), "missing")
+    assert first_error(ValueError("plain")) is None

@@ -19,6 +19,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.pool import Pool
 
+from fastlings.testing import first_error
+
 
 @dataclass
 class PoolWatch:
@@ -93,10 +95,8 @@ def describe(exc: BaseException) -> str:
     """`Type: first line`; for FastAPI's ResponseValidationError, the first error it wraps
     (MissingGreenlet while reading an expired attribute, for example)."""
     text = str(exc)
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        found = errors()
-        if isinstance(found, list | tuple) and found and isinstance(found[0], dict):
-            text = f"{found[0].get('loc', '')} {found[0].get('msg', text)}"
+    error = first_error(exc)
+    if error is not None:
+        text = f"{error.get('loc', '')} {error.get('msg', text)}"
     lines = text.strip().splitlines()
     return f"{type(exc).__name__}: {lines[0][:240] if lines else ''}"
