@@ -8,6 +8,7 @@ from httpx import AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from checks.ch06_http_errors._http import detail_of
 from fastlings.testing import ClientFactory, Teach, body_of, create_schema
 
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
@@ -55,8 +56,8 @@ async def test_missing_user_gets_404_with_detail(
         "404 from raise HTTPException(status_code=404, detail=...): a 500 tells the client the "
         "server broke, a 200 with null tells it nothing went wrong",
     )
-    detail = body.get("detail") if isinstance(body, dict) else None
-    assert isinstance(detail, str) and detail.strip(), teach(
+    detail = detail_of(body)
+    assert detail is not None, teach(
         f"GET /users/{missing} answered 404 with the body {body!r}.",
         'a JSON body {"detail": "<non-empty text>"}, which HTTPException(404, detail=...) '
         "produces; a hand-made response with another shape breaks clients that read `detail`",

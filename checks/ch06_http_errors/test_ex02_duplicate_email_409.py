@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.util import await_
 
+from checks.ch06_http_errors._http import detail_of
 from fastlings.testing import ClientFactory, Teach, body_of, create_schema, fetch_rows, route_path
 
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
@@ -104,8 +105,8 @@ async def test_duplicate_email_gets_409_with_detail(
         "409 Conflict, from catching IntegrityError around the commit and raising "
         "HTTPException(status_code=409, detail=...)",
     )
-    detail = body.get("detail") if isinstance(body, dict) else None
-    assert isinstance(detail, str) and detail.strip(), teach(
+    detail = detail_of(body)
+    assert detail is not None, teach(
         f"The 409 came with the body {body!r}.",
         'a JSON body {"detail": "<non-empty text>"}, as HTTPException(409, detail=...) makes',
     )
