@@ -80,8 +80,12 @@ def echoes_database(detail: str, errors: list[str]) -> str | None:
     return None
 
 
-async def count_users(engine: AsyncEngine) -> int:
-    return int((await fetch_rows(engine, "SELECT count(*) FROM users"))[0][0])
+async def assert_user_rows(
+    engine: AsyncEngine, expected: int, teach: Teach, after: str, wanted: str
+) -> None:
+    """The users table holds `expected` rows; `after` says what the check did before counting."""
+    rows = int((await fetch_rows(engine, "SELECT count(*) FROM users"))[0][0])
+    assert rows == expected, teach(f"{after} the users table holds {rows} rows.", wanted)
 
 
 async def test_duplicate_email_gets_409_with_detail(
@@ -117,9 +121,11 @@ async def test_duplicate_email_gets_409_with_detail(
         "whenever the database does.",
         "a detail written for the client, e.g. 'Email already registered', never str(exc)",
     )
-    rows = await count_users(engine)
-    assert rows == 1, teach(
-        f"After one sign-up and one refused duplicate, the users table holds {rows} rows.",
+    await assert_user_rows(
+        engine,
+        1,
+        teach,
+        "After one sign-up and one refused duplicate,",
         "exactly 1 row: the unique constraint on email refuses the duplicate",
     )
 
@@ -139,9 +145,11 @@ async def test_next_signup_works_after_a_conflict(
         "`await db.rollback()` in the except block, before raising the 409, so the session can "
         "run the next statement",
     )
-    rows = await count_users(engine)
-    assert rows == 2, teach(
-        f"After two sign-ups and one refused duplicate, the users table holds {rows} rows.",
+    await assert_user_rows(
+        engine,
+        2,
+        teach,
+        "After two sign-ups and one refused duplicate,",
         "2 rows: the refused duplicate leaves no trace, the next sign-up is stored",
     )
 
@@ -185,9 +193,11 @@ async def test_duplicate_registered_meanwhile_gets_409(
         "the unique constraint decides: catch IntegrityError on commit, roll back, answer 409 "
         "(a SELECT pre-check may stay as a fast path, but it cannot replace the except)",
     )
-    rows = await count_users(engine)
-    assert rows == 1, teach(
-        f"After the raced sign-up the users table holds {rows} rows.",
+    await assert_user_rows(
+        engine,
+        1,
+        teach,
+        "After the raced sign-up",
         "1 row: the other client's; the refused duplicate leaves no trace",
     )
 
