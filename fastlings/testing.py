@@ -5,7 +5,8 @@ fixtures (see `fastlings/plugin.py`):
 
 - types: `Teach` (the `teach` fixture's message builder), `ClientFactory` (the `make_client`
   fixture), `WiredApp` and `WireFactory` (the `wired` and `wire` fixtures);
-- wiring: `create_schema`, `override_sessions`, `require`;
+- wiring: `create_schema`, `override_sessions`, `require`, `listening` (SQLAlchemy event
+  listeners for the length of a block);
 - requests: `WiredApp.send` (the path used and the answer), `unexpected_answers` (a table of
   bodies, and those not answered with the expected status), `body_of` (the JSON body, or the
   text);
@@ -45,6 +46,7 @@ __all__ = [
     "find_operation",
     "first_error",
     "json_schema_of",
+    "listening",
     "override_sessions",
     "require",
     "resolve_ref",
@@ -211,6 +213,22 @@ async def fetch_rows(
 
     async with engine.connect() as conn:
         return [tuple(row) for row in await conn.execute(text(query), params or {})]
+
+
+@contextmanager
+def listening(*listeners: tuple[Any, str, Callable[..., Any]]) -> Iterator[None]:
+    """`with listening((Engine, "commit", on_commit), ...):` SQLAlchemy event listeners, each
+    `(target, event name, function)`, registered for the block and removed after it, even when
+    the block fails."""
+    from sqlalchemy import event
+
+    for target, name, function in listeners:
+        event.listen(target, name, function)
+    try:
+        yield
+    finally:
+        for target, name, function in reversed(listeners):
+            event.remove(target, name, function)
 
 
 def route_path(app: FastAPI, method: str, prefix: str) -> str:

@@ -118,3 +118,24 @@ def test_first_error_reads_a_validation_error_and_nothing_else() -> None:
     assert error is not None
     assert (error["loc"], error["type"]) == (("title",), "missing")
     assert first_error(ValueError("plain")) is None
+
+
+def test_listening_registers_for_the_block_only() -> None:
+    from sqlalchemy import Engine, create_engine, event
+
+    from fastlings.testing import listening
+
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    engine = create_engine("sqlite://")
+    with listening((Engine, "before_cursor_execute", record)), engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    assert seen == ["SELECT 1"]
+    assert not event.contains(Engine, "before_cursor_execute", record)
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 2"))
+    assert seen == ["SELECT 1"]
+    engine.dispose()

@@ -19,12 +19,20 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import Table, event, func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fastlings.testing import ClientFactory, Teach, body_of, create_schema, fetch_rows, route_path
+from fastlings.testing import (
+    ClientFactory,
+    Teach,
+    body_of,
+    create_schema,
+    fetch_rows,
+    listening,
+    route_path,
+)
 
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
 ADA_AGAIN = {"email": "ada@example.com", "name": "Someone Else"}
@@ -148,14 +156,12 @@ async def observed(
     witness = Witness(engine, module.Base.metadata.tables["users"])
     module.app.add_middleware(WitnessMiddleware, witness=witness)
     timeline = witness.timeline
-    event.listen(Engine, "before_cursor_execute", timeline.before_cursor_execute)
-    event.listen(Engine, "commit", timeline.commit)
-    try:
+    with listening(
+        (Engine, "before_cursor_execute", timeline.before_cursor_execute),
+        (Engine, "commit", timeline.commit),
+    ):
         async with make_client(module.app) as client:
             yield client, witness
-    finally:
-        event.remove(Engine, "before_cursor_execute", timeline.before_cursor_execute)
-        event.remove(Engine, "commit", timeline.commit)
 
 
 async def count_users(engine: AsyncEngine) -> int:
