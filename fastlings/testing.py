@@ -5,13 +5,17 @@ fixtures (see `fastlings/plugin.py`):
 
 - types: `Teach` (the `teach` fixture's message builder), `ClientFactory` (the `make_client`
   fixture), `WiredApp` and `WireFactory` (the `wired` and `wire` fixtures);
-- wiring: `create_schema`, `override_sessions`, `require`;
+- wiring: `create_schema`, `override_sessions`, `require`, `listening` (SQLAlchemy event
+  listeners for the length of a block);
 - requests: `WiredApp.send` (the path used and the answer), `unexpected_answers` (a table of
   bodies, and those not answered with the expected status), `body_of` (the JSON body, or the
   text);
+- reading failures: `first_error` (the first error a validation exception wraps);
 - reading the app: `route_path`, `find_operation`, `resolve_ref`, `json_schema_of`,
   `success_schema`, `StatementLog`;
-- reading the database: `fetch_rows` (the rows a query returns, read on the check's engine).
+- reading the database: `fetch_rows` (the rows a query returns, read on the check's engine);
+- services (in `fastlings.check_services`, imported only by the checks that need one):
+  `serve_rates`, a real exchange-rates service (`RatesService`) on 127.0.0.1.
 
 Chapter-specific helpers live in `checks/<chapter>/conftest.py` or `checks/<chapter>/_*.py`.
 """
@@ -40,7 +44,9 @@ __all__ = [
     "create_schema",
     "fetch_rows",
     "find_operation",
+    "first_error",
     "json_schema_of",
+    "listening",
     "override_sessions",
     "require",
     "resolve_ref",
@@ -161,6 +167,16 @@ def find_operation(
     return None
 
 
+def first_error(exc: BaseException) -> dict[str, Any] | None:
+    """The first error a validation exception wraps (`exc.errors()[0]`, with `loc` and `msg`,
+    as pydantic's and FastAPI's validation errors give it); None for any other exception."""
+    errors = getattr(exc, "errors", None)
+    found = errors() if callable(errors) else None
+    if isinstance(found, list | tuple) and found and isinstance(found[0], dict):
+        return found[0]
+    return None
+
+
 def body_of(response: Response) -> Any:
     """The response's JSON body, or its text when the body is not JSON (for failure messages)."""
     try:
@@ -197,6 +213,22 @@ async def fetch_rows(
 
     async with engine.connect() as conn:
         return [tuple(row) for row in await conn.execute(text(query), params or {})]
+
+
+@contextmanager
+def listening(*listeners: tuple[Any, str, Callable[..., Any]]) -> Iterator[None]:
+    """`with listening((Engine, "commit", on_commit), ...):` SQLAlchemy event listeners, each
+    `(target, event name, function)`, registered for the block and removed after it, even when
+    the block fails."""
+    from sqlalchemy import event
+
+    for target, name, function in listeners:
+        event.listen(target, name, function)
+    try:
+        yield
+    finally:
+        for target, name, function in reversed(listeners):
+            event.remove(target, name, function)
 
 
 def route_path(app: FastAPI, method: str, prefix: str) -> str:

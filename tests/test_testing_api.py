@@ -88,3 +88,54 @@ def test_success_schema_prefers_201_and_is_empty_without_one() -> None:
 def test_body_of_is_the_json_or_the_text() -> None:
     assert body_of(Response(200, json={"a": [1]})) == {"a": [1]}
     assert body_of(Response(500, text="Internal Server Error")) == "Internal Server Error"
+
+
+def test_serve_rates_answers_known_currencies_and_counts_calls() -> None:
+    import httpx
+
+    from fastlings.check_services import serve_rates
+
+    with serve_rates({"EUR": 0.5}) as service:
+        with httpx.Client(base_url=service.url, trust_env=False) as client:
+            known = client.get("/rates/EUR")
+            unknown = client.get("/rates/XYZ")
+            elsewhere = client.get("/other/EUR")
+        assert known.status_code == 200
+        assert known.json() == {"currency": "EUR", "rate": 0.5}
+        assert (unknown.status_code, elsewhere.status_code) == (404, 404)
+        assert service.calls == 3
+
+
+def test_first_error_reads_a_validation_error_and_nothing_else() -> None:
+    from pydantic import ValidationError
+
+    from fastlings.testing import first_error
+
+    try:
+        Note.model_validate({})
+    except ValidationError as exc:
+        error = first_error(exc)
+    assert error is not None
+    assert (error["loc"], error["type"]) == (("title",), "missing")
+    assert first_error(ValueError("plain")) is None
+
+
+def test_listening_registers_for_the_block_only() -> None:
+    from sqlalchemy import Engine, create_engine, event
+
+    from fastlings.testing import listening
+
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    engine = create_engine("sqlite://")
+    with listening((Engine, "before_cursor_execute", record)), engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    assert seen == ["SELECT 1"]
+    assert not event.contains(Engine, "before_cursor_execute", record)
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 2"))
+    assert seen == ["SELECT 1"]
+    engine.dispose()

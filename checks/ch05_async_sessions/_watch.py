@@ -10,14 +10,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
-from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.pool import Pool
+
+from fastlings.testing import first_error, listening
 
 
 @dataclass
@@ -27,6 +29,7 @@ class PoolWatch:
     opened: int = 0
     checkouts: int = 0
     checkins: int = 0
+    _stack: ExitStack = field(default_factory=ExitStack, repr=False, compare=False)
 
     @property
     def held(self) -> int:
@@ -42,15 +45,17 @@ class PoolWatch:
         self.checkins += 1
 
     def __enter__(self) -> PoolWatch:
-        event.listen(Pool, "connect", self._connect)
-        event.listen(Pool, "checkout", self._checkout)
-        event.listen(Pool, "checkin", self._checkin)
+        self._stack.enter_context(
+            listening(
+                (Pool, "connect", self._connect),
+                (Pool, "checkout", self._checkout),
+                (Pool, "checkin", self._checkin),
+            )
+        )
         return self
 
     def __exit__(self, *exc: object) -> None:
-        event.remove(Pool, "connect", self._connect)
-        event.remove(Pool, "checkout", self._checkout)
-        event.remove(Pool, "checkin", self._checkin)
+        self._stack.close()
 
 
 @dataclass
@@ -59,6 +64,7 @@ class SessionWork:
 
     inserted: dict[int, list[type]] = field(default_factory=lambda: defaultdict(list))
     selects: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    _stack: ExitStack = field(default_factory=ExitStack, repr=False, compare=False)
 
     def _after_flush(self, session: Session, context: UOWTransaction) -> None:
         self.inserted[id(session)].extend(type(obj) for obj in session.new)
@@ -68,13 +74,16 @@ class SessionWork:
             self.selects[id(state.session)] += 1
 
     def __enter__(self) -> SessionWork:
-        event.listen(Session, "after_flush", self._after_flush)
-        event.listen(Session, "do_orm_execute", self._do_orm_execute)
+        self._stack.enter_context(
+            listening(
+                (Session, "after_flush", self._after_flush),
+                (Session, "do_orm_execute", self._do_orm_execute),
+            )
+        )
         return self
 
     def __exit__(self, *exc: object) -> None:
-        event.remove(Session, "after_flush", self._after_flush)
-        event.remove(Session, "do_orm_execute", self._do_orm_execute)
+        self._stack.close()
 
 
 def record_crashes(app: FastAPI) -> list[BaseException]:
@@ -93,10 +102,8 @@ def describe(exc: BaseException) -> str:
     """`Type: first line`; for FastAPI's ResponseValidationError, the first error it wraps
     (MissingGreenlet while reading an expired attribute, for example)."""
     text = str(exc)
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        found = errors()
-        if isinstance(found, list | tuple) and found and isinstance(found[0], dict):
-            text = f"{found[0].get('loc', '')} {found[0].get('msg', text)}"
+    error = first_error(exc)
+    if error is not None:
+        text = f"{error.get('loc', '')} {error.get('msg', text)}"
     lines = text.strip().splitlines()
     return f"{type(exc).__name__}: {lines[0][:240] if lines else ''}"

@@ -1,34 +1,10 @@
-"""Checks for chapter 5, exercise 1: one session per request, closed when the request ends."""
+"""Checks for chapter 5, exercise 1: one session per request, closed when the request ends.
 
-from types import ModuleType
-
-from sqlalchemy.orm import Session
+The four checks are `SessionChecks` (in this chapter's conftest), run on the notes API."""
 
 from checks.ch05_async_sessions import session_probes as probes
-from fastlings.testing import Teach, WireFactory
-
-NOTES = probes.Api(path="/notes", payload={"title": "Buy milk"}, model="Note")
+from checks.ch05_async_sessions.conftest import SessionChecks
 
 
-async def test_endpoint_uses_injected_session(
-    module: ModuleType, wire: WireFactory, teach: Teach
-) -> None:
-    await probes.uses_injected_session(module, wire, NOTES, teach)
-
-
-async def test_pool_is_clean_after_50_requests(
-    module: ModuleType, wire: WireFactory, opened_sessions: list[Session], teach: Teach
-) -> None:
-    await probes.pool_is_clean_after_requests(module, wire, NOTES, teach)
-
-
-async def test_concurrent_requests_get_own_sessions(
-    module: ModuleType, wire: WireFactory, opened_sessions: list[Session], teach: Teach
-) -> None:
-    await probes.concurrent_requests_get_own_sessions(module, wire, opened_sessions, NOTES, teach)
-
-
-async def test_committed_object_is_readable(
-    module: ModuleType, wire: WireFactory, opened_sessions: list[Session], teach: Teach
-) -> None:
-    await probes.committed_object_is_readable(module, wire, NOTES, teach)
+class TestNotes(SessionChecks):
+    api = probes.Api(path="/notes", payload={"title": "Buy milk"}, model="Note")

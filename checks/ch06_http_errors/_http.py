@@ -2,16 +2,8 @@
 
 from typing import Any
 
-from httpx import Response
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
-
-
-def json_or_text(response: Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text
 
 
 async def seed(engine: AsyncEngine, table: Table, rows: list[dict[str, Any]]) -> None:

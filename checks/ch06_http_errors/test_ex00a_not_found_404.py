@@ -1,7 +1,7 @@
 """Checks for chapter 6, step 1: a missing project is a 404 with a detail."""
 
-from checks.ch06_http_errors._http import detail_of, json_or_text, seed
-from fastlings.testing import Teach, WiredApp
+from checks.ch06_http_errors._http import detail_of, seed
+from fastlings.testing import Teach, WiredApp, body_of
 
 APOLLO = {"id": 300, "name": "Apollo"}
 
@@ -9,9 +9,9 @@ APOLLO = {"id": 300, "name": "Apollo"}
 async def test_existing_project_is_returned(wired: WiredApp, teach: Teach) -> None:
     await seed(wired.engine, wired.module.Project.__table__, [APOLLO])
     response = await wired.client.get("/projects/300")
-    assert response.status_code == 200 and json_or_text(response) == APOLLO, teach(
+    assert response.status_code == 200 and body_of(response) == APOLLO, teach(
         f"GET /projects/300 for a stored project answered {response.status_code} "
-        f"{json_or_text(response)!r}.",
+        f"{body_of(response)!r}.",
         f"200 with {APOLLO}: only the missing case changes in this step",
     )
 
@@ -19,7 +19,7 @@ async def test_existing_project_is_returned(wired: WiredApp, teach: Teach) -> No
 async def test_missing_project_gets_404_with_detail(wired: WiredApp, teach: Teach) -> None:
     await seed(wired.engine, wired.module.Project.__table__, [APOLLO])
     response = await wired.client.get("/projects/301")
-    body = json_or_text(response)
+    body = body_of(response)
     assert response.status_code == 404, teach(
         f"GET /projects/301 (no such project) answered {response.status_code} {body!r}. A 200 "
         "tells the client nothing went wrong, whatever the body says.",
@@ -30,7 +30,7 @@ async def test_missing_project_gets_404_with_detail(wired: WiredApp, teach: Teac
         'FastAPI\'s error shape {"detail": "<non-empty text>"}, which HTTPException makes; '
         "clients read `detail` from every error",
     )
-    no_route = json_or_text(await wired.client.get("/no-such-route/at-all"))
+    no_route = body_of(await wired.client.get("/no-such-route/at-all"))
     assert body != no_route, teach(
         f"GET /projects/301 answered 404 {body!r}, the very same body as a URL that has no route "
         "at all, so a client cannot tell 'no such project' from 'wrong URL'.",

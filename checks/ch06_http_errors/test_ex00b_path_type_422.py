@@ -1,7 +1,7 @@
 """Checks for chapter 6, step 2: a path id that is not an integer gets FastAPI's 422."""
 
-from checks.ch06_http_errors._http import json_or_text, seed
-from fastlings.testing import Teach, WiredApp
+from checks.ch06_http_errors._http import seed
+from fastlings.testing import Teach, WiredApp, body_of
 
 INVOICE = {"id": 300, "customer": "Ada Lovelace", "total_cents": 12_500}
 
@@ -9,8 +9,8 @@ INVOICE = {"id": 300, "customer": "Ada Lovelace", "total_cents": 12_500}
 async def test_existing_invoice_is_returned(wired: WiredApp, teach: Teach) -> None:
     await seed(wired.engine, wired.module.Invoice.__table__, [INVOICE])
     response = await wired.client.get("/invoices/300")
-    assert response.status_code == 200 and json_or_text(response) == INVOICE, teach(
-        f"GET /invoices/300 answered {response.status_code} {json_or_text(response)!r}.",
+    assert response.status_code == 200 and body_of(response) == INVOICE, teach(
+        f"GET /invoices/300 answered {response.status_code} {body_of(response)!r}.",
         f"200 with {INVOICE}",
     )
     missing = await wired.client.get("/invoices/301")
@@ -23,7 +23,7 @@ async def test_existing_invoice_is_returned(wired: WiredApp, teach: Teach) -> No
 async def test_non_integer_id_gets_422(wired: WiredApp, teach: Teach) -> None:
     for raw in ("abc", "1.5", "3e2"):
         response = await wired.client.get(f"/invoices/{raw}")
-        body = json_or_text(response)
+        body = body_of(response)
         assert response.status_code == 422, teach(
             f"GET /invoices/{raw} answered {response.status_code} {body!r}.",
             "422 from FastAPI's own validation, before the endpoint runs: a path parameter "

@@ -1,17 +1,16 @@
 """Checks for chapter 6, exercise 1: 404 with a detail for a missing user, 422 for a bad id."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from types import ModuleType
-from typing import Any
 
 import pytest
-from httpx import AsyncClient, Response
+from httpx import AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from fastlings.testing import ClientFactory, create_schema
+from checks.ch06_http_errors._http import detail_of
+from fastlings.testing import ClientFactory, Teach, body_of, create_schema
 
-Teach = Callable[[str, str], str]
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
 
 
@@ -34,16 +33,9 @@ async def client(
         yield http
 
 
-def json_or_text(response: Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text
-
-
 async def test_existing_user_is_returned(client: AsyncClient, ada_id: int, teach: Teach) -> None:
     response = await client.get(f"/users/{ada_id}")
-    body = json_or_text(response)
+    body = body_of(response)
     assert response.status_code == 200 and isinstance(body, dict), teach(
         f"GET /users/{ada_id} for a stored user answered {response.status_code} {body!r}.",
         "200 with the user: only the missing case changes in this exercise",
@@ -58,20 +50,20 @@ async def test_missing_user_gets_404_with_detail(
 ) -> None:
     missing = ada_id + 1000
     response = await client.get(f"/users/{missing}")
-    body = json_or_text(response)
+    body = body_of(response)
     assert response.status_code == 404, teach(
         f"GET /users/{missing} (no such user) answered {response.status_code} {body!r}.",
         "404 from raise HTTPException(status_code=404, detail=...): a 500 tells the client the "
         "server broke, a 200 with null tells it nothing went wrong",
     )
-    detail = body.get("detail") if isinstance(body, dict) else None
-    assert isinstance(detail, str) and detail.strip(), teach(
+    detail = detail_of(body)
+    assert detail is not None, teach(
         f"GET /users/{missing} answered 404 with the body {body!r}.",
         'a JSON body {"detail": "<non-empty text>"}, which HTTPException(404, detail=...) '
         "produces; a hand-made response with another shape breaks clients that read `detail`",
     )
     no_route = await client.get("/no-such-route/at-all")
-    assert body != json_or_text(no_route), teach(
+    assert body != body_of(no_route), teach(
         f"GET /users/{missing} answered 404 {body!r}, the very same body as a URL that has no "
         "route at all, so a client cannot tell 'no such user' from 'wrong URL'.",
         'a detail that says what is missing, e.g. HTTPException(404, detail="User not found") '
@@ -83,7 +75,7 @@ async def test_non_integer_id_gets_422(client: AsyncClient, teach: Teach) -> Non
     for raw in ("abc", "1.5"):
         response = await client.get(f"/users/{raw}")
         assert response.status_code == 422, teach(
-            f"GET /users/{raw} answered {response.status_code} {json_or_text(response)!r}.",
+            f"GET /users/{raw} answered {response.status_code} {body_of(response)!r}.",
             "422 from FastAPI's own validation: annotate the path parameter `user_id: int` and "
             "the endpoint never sees a value that is not an integer",
         )

@@ -4,12 +4,12 @@ Every request of a check gets the SAME session from the check (as test suites th
 in one transaction do), so a session left in a failed transaction shows up on the next request.
 """
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from types import ModuleType
 from typing import Any
 
 import pytest
-from httpx import AsyncClient, Response
+from httpx import AsyncClient
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.util import await_
 
-from fastlings.testing import ClientFactory, create_schema, find_operation
+from checks.ch06_http_errors._http import detail_of
+from fastlings.testing import ClientFactory, Teach, body_of, create_schema, fetch_rows, route_path
 
-Teach = Callable[[str, str], str]
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
 ADA_AGAIN = {"email": "ada@example.com", "name": "Someone Else"}
 GRACE = {"email": "grace@example.com", "name": "Grace Hopper"}
@@ -80,21 +80,12 @@ def echoes_database(detail: str, errors: list[str]) -> str | None:
     return None
 
 
-def users_path(module: ModuleType) -> str:
-    found = find_operation(module.app.openapi(), "post", "/users")
-    return found[0] if found else "/users"
-
-
-def json_or_text(response: Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text
-
-
-async def count_users(engine: AsyncEngine) -> int:
-    async with engine.connect() as conn:
-        return int(await conn.scalar(text("SELECT count(*) FROM users")) or 0)
+async def assert_user_rows(
+    engine: AsyncEngine, expected: int, teach: Teach, after: str, wanted: str
+) -> None:
+    """The users table holds `expected` rows; `after` says what the check did before counting."""
+    rows = int((await fetch_rows(engine, "SELECT count(*) FROM users"))[0][0])
+    assert rows == expected, teach(f"{after} the users table holds {rows} rows.", wanted)
 
 
 async def test_duplicate_email_gets_409_with_detail(
@@ -104,22 +95,22 @@ async def test_duplicate_email_gets_409_with_detail(
     database_errors: list[str],
     teach: Teach,
 ) -> None:
-    path = users_path(module)
+    path = route_path(module.app, "post", "/users")
     first = await client.post(path, json=ADA)
     assert first.status_code == 201, teach(
-        f"POST {path} with a new email answered {first.status_code} {json_or_text(first)!r}.",
+        f"POST {path} with a new email answered {first.status_code} {body_of(first)!r}.",
         "201 for a new user: only the duplicate case changes in this exercise",
     )
     second = await client.post(path, json=ADA_AGAIN)
-    body = json_or_text(second)
+    body = body_of(second)
     assert second.status_code == 409, teach(
         f"POST {path} with an email that is already registered answered "
         f"{second.status_code} {body!r}.",
         "409 Conflict, from catching IntegrityError around the commit and raising "
         "HTTPException(status_code=409, detail=...)",
     )
-    detail = body.get("detail") if isinstance(body, dict) else None
-    assert isinstance(detail, str) and detail.strip(), teach(
+    detail = detail_of(body)
+    assert detail is not None, teach(
         f"The 409 came with the body {body!r}.",
         'a JSON body {"detail": "<non-empty text>"}, as HTTPException(409, detail=...) makes',
     )
@@ -130,9 +121,11 @@ async def test_duplicate_email_gets_409_with_detail(
         "whenever the database does.",
         "a detail written for the client, e.g. 'Email already registered', never str(exc)",
     )
-    rows = await count_users(engine)
-    assert rows == 1, teach(
-        f"After one sign-up and one refused duplicate, the users table holds {rows} rows.",
+    await assert_user_rows(
+        engine,
+        1,
+        teach,
+        "After one sign-up and one refused duplicate,",
         "exactly 1 row: the unique constraint on email refuses the duplicate",
     )
 
@@ -140,21 +133,23 @@ async def test_duplicate_email_gets_409_with_detail(
 async def test_next_signup_works_after_a_conflict(
     module: ModuleType, client: AsyncClient, engine: AsyncEngine, teach: Teach
 ) -> None:
-    path = users_path(module)
+    path = route_path(module.app, "post", "/users")
     await client.post(path, json=ADA)
     duplicate = await client.post(path, json=ADA_AGAIN)
     after = await client.post(path, json=GRACE)
     assert after.status_code == 201, teach(
         f"After the duplicate sign-up (answered {duplicate.status_code}), POST {path} with a "
-        f"new email on the same session answered {after.status_code} {json_or_text(after)!r}. "
+        f"new email on the same session answered {after.status_code} {body_of(after)!r}. "
         "A session left in a failed transaction refuses every later statement "
         "(PendingRollbackError).",
         "`await db.rollback()` in the except block, before raising the 409, so the session can "
         "run the next statement",
     )
-    rows = await count_users(engine)
-    assert rows == 2, teach(
-        f"After two sign-ups and one refused duplicate, the users table holds {rows} rows.",
+    await assert_user_rows(
+        engine,
+        2,
+        teach,
+        "After two sign-ups and one refused duplicate,",
         "2 rows: the refused duplicate leaves no trace, the next sign-up is stored",
     )
 
@@ -180,7 +175,7 @@ async def test_duplicate_registered_meanwhile_gets_409(
 
     event.listen(engine.sync_engine, "before_cursor_execute", before_insert)
     try:
-        path = users_path(module)
+        path = route_path(module.app, "post", "/users")
         response = await client.post(path, json=ADA)
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", before_insert)
@@ -190,7 +185,7 @@ async def test_duplicate_registered_meanwhile_gets_409(
         "the session that get_db hands out.",
         "the endpoint writes the new user through the injected session (Depends(get_db))",
     )
-    body = json_or_text(response)
+    body = body_of(response)
     assert response.status_code == 409, teach(
         f"Another client registered {ADA['email']} between this request's checks and its "
         f"INSERT; POST {path} then answered {response.status_code} {body!r}. A SELECT before "
@@ -198,9 +193,11 @@ async def test_duplicate_registered_meanwhile_gets_409(
         "the unique constraint decides: catch IntegrityError on commit, roll back, answer 409 "
         "(a SELECT pre-check may stay as a fast path, but it cannot replace the except)",
     )
-    rows = await count_users(engine)
-    assert rows == 1, teach(
-        f"After the raced sign-up the users table holds {rows} rows.",
+    await assert_user_rows(
+        engine,
+        1,
+        teach,
+        "After the raced sign-up",
         "1 row: the other client's; the refused duplicate leaves no trace",
     )
 
@@ -215,7 +212,7 @@ async def test_unrelated_failure_is_not_a_409(
         if statement.lstrip().upper().startswith("INSERT INTO USERS"):
             raise OperationalError(statement, {}, Exception("database is locked"))
 
-    path = users_path(module)
+    path = route_path(module.app, "post", "/users")
     event.listen(engine.sync_engine, "before_cursor_execute", locked)
     try:
         response = await client.post(path, json=GRACE)
@@ -224,7 +221,7 @@ async def test_unrelated_failure_is_not_a_409(
     assert response.status_code >= 500, teach(
         f"While the database was failing for another reason (OperationalError: database is "
         f"locked), POST {path} with a new email answered {response.status_code} "
-        f"{json_or_text(response)!r}. The client is told its data clashes, and retries with "
+        f"{body_of(response)!r}. The client is told its data clashes, and retries with "
         "another email that would fail just the same.",
         "only a refused duplicate becomes a 409: `except IntegrityError` (not `Exception`, "
         "`SQLAlchemyError` or `DBAPIError`); every other failure stays a 500",

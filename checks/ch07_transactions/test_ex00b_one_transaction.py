@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from fastlings.testing import Teach, WiredApp, WireFactory
+from fastlings.testing import Teach, WiredApp, WireFactory, listening
 
 TEAPOT = {"id": 300, "name": "Teapot", "in_stock": 5}
 
@@ -32,11 +32,8 @@ class FailingOrders:
 @pytest.fixture
 def failing_orders() -> Iterator[FailingOrders]:
     failing = FailingOrders()
-    event.listen(Engine, "before_cursor_execute", failing.before_cursor_execute)
-    try:
+    with listening((Engine, "before_cursor_execute", failing.before_cursor_execute)):
         yield failing
-    finally:
-        event.remove(Engine, "before_cursor_execute", failing.before_cursor_execute)
 
 
 async def stock(wired: WiredApp) -> int:

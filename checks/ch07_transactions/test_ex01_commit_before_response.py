@@ -12,21 +12,28 @@ at that very moment, before the message goes on to the client.
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 import pytest
-from httpx import AsyncClient, Response
-from sqlalchemy import Table, event, func, select, text
+from httpx import AsyncClient
+from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fastlings.testing import ClientFactory, create_schema, find_operation
+from fastlings.testing import (
+    ClientFactory,
+    Teach,
+    body_of,
+    create_schema,
+    fetch_rows,
+    listening,
+    route_path,
+)
 
-Teach = Callable[[str, str], str]
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
 ADA_AGAIN = {"email": "ada@example.com", "name": "Someone Else"}
 GRACE = {"email": "grace@example.com", "name": "Grace Hopper"}
@@ -137,58 +144,43 @@ class WitnessMiddleware:
         await self.app(scope, receive, watching_send)
 
 
+Observed = tuple[AsyncClient, Witness]  # the app's client, and the witness of what it sent
+
+
 @pytest.fixture
 async def observed(
     module: ModuleType, engine: AsyncEngine, make_client: ClientFactory
-) -> AsyncIterator[tuple[AsyncClient, Witness]]:
+) -> AsyncIterator[Observed]:
     """The learner's app, its own get_db untouched, with the witness in front of it."""
     await create_schema(engine, module.Base.metadata)
     witness = Witness(engine, module.Base.metadata.tables["users"])
     module.app.add_middleware(WitnessMiddleware, witness=witness)
     timeline = witness.timeline
-    event.listen(Engine, "before_cursor_execute", timeline.before_cursor_execute)
-    event.listen(Engine, "commit", timeline.commit)
-    try:
+    with listening(
+        (Engine, "before_cursor_execute", timeline.before_cursor_execute),
+        (Engine, "commit", timeline.commit),
+    ):
         async with make_client(module.app) as client:
             yield client, witness
-    finally:
-        event.remove(Engine, "before_cursor_execute", timeline.before_cursor_execute)
-        event.remove(Engine, "commit", timeline.commit)
-
-
-def users_path(module: ModuleType) -> str:
-    found = find_operation(module.app.openapi(), "post", "/users")
-    return found[0] if found else "/users"
-
-
-def json_or_text(response: Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text
 
 
 async def count_users(engine: AsyncEngine) -> int:
-    async with engine.connect() as conn:
-        return int(await conn.scalar(text("SELECT count(*) FROM users")) or 0)
+    return int((await fetch_rows(engine, "SELECT count(*) FROM users"))[0][0])
 
 
 async def test_duplicate_post_gets_409_and_one_row(
-    module: ModuleType,
-    observed: tuple[AsyncClient, Witness],
-    engine: AsyncEngine,
-    teach: Teach,
+    module: ModuleType, observed: Observed, engine: AsyncEngine, teach: Teach
 ) -> None:
     client, witness = observed
-    path = users_path(module)
+    path = route_path(module.app, "post", "/users")
     first = await client.post(path, json=ADA)
     assert first.status_code == 201, teach(
-        f"POST {path} with a new email answered {first.status_code} {json_or_text(first)!r}.",
+        f"POST {path} with a new email answered {first.status_code} {body_of(first)!r}.",
         "201 with the new user",
     )
     second = await client.post(path, json=ADA_AGAIN)
     rows = await count_users(engine)
-    body = json_or_text(second)
+    body = body_of(second)
     lost = ""
     if second.is_success and isinstance(body, dict) and not await witness.stored(body.get("id")):
         lost = (
@@ -208,18 +200,15 @@ async def test_duplicate_post_gets_409_and_one_row(
 
 
 async def test_every_201_was_committed_before_it_was_sent(
-    module: ModuleType,
-    observed: tuple[AsyncClient, Witness],
-    engine: AsyncEngine,
-    teach: Teach,
+    module: ModuleType, observed: Observed, engine: AsyncEngine, teach: Teach
 ) -> None:
     client, witness = observed
-    path = users_path(module)
+    path = route_path(module.app, "post", "/users")
     for payload in (ADA, GRACE):
         response = await client.post(path, json=payload)
         assert response.status_code == 201, teach(
             f"POST {path} with the new email {payload['email']} answered "
-            f"{response.status_code} {json_or_text(response)!r}.",
+            f"{response.status_code} {body_of(response)!r}.",
             "201 with the new user",
         )
     successes = [sent for sent in witness.sent if 200 <= sent.status < 300]

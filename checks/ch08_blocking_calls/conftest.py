@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.util import await_only
 
 from checks.ch08_blocking_calls._timing import DELAY
+from fastlings.testing import listening
 
 
 class SlowDatabase:
@@ -41,8 +41,5 @@ class SlowDatabase:
 @pytest.fixture
 def slow_database() -> Iterator[SlowDatabase]:
     slow = SlowDatabase()
-    event.listen(Engine, "before_cursor_execute", slow.before_cursor_execute)
-    try:
+    with listening((Engine, "before_cursor_execute", slow.before_cursor_execute)):
         yield slow
-    finally:
-        event.remove(Engine, "before_cursor_execute", slow.before_cursor_execute)

@@ -11,15 +11,7 @@ import pytest
 from httpx import Response
 from sqlalchemy import insert
 
-from checks.ch08_blocking_calls._timing import (
-    CONCURRENT,
-    DELAY,
-    MAX_RATIO,
-    STALL_LIMIT,
-    Measured,
-    serialised_cause,
-    too_fast,
-)
+from checks.ch08_blocking_calls import _timing as timing
 from checks.ch08_blocking_calls.conftest import SlowDatabase
 from fastlings.testing import Teach, WiredApp, WireFactory
 
@@ -38,9 +30,12 @@ async def users_app(wire: WireFactory) -> AsyncIterator[WiredApp]:
         yield app
 
 
+Measured = timing.Measured[Response]  # the timings of one checks file, kept across its checks
+
+
 @pytest.fixture(scope="module")
-def measured() -> Measured[Response]:
-    return Measured()
+def measured() -> Measured:
+    return timing.Measured()
 
 
 def crashed(response: Response) -> str:
@@ -66,7 +61,7 @@ def assert_lists_users(response: Response, path: str, teach: Teach) -> None:
 
 
 async def test_concurrent_requests_overlap(
-    users_app: WiredApp, slow_database: SlowDatabase, measured: Measured[Response], teach: Teach
+    users_app: WiredApp, slow_database: SlowDatabase, measured: Measured, teach: Teach
 ) -> None:
     path = users_app.path("get", "/users")
     client = users_app.client
@@ -77,31 +72,31 @@ async def test_concurrent_requests_overlap(
     slow_database.on = False
     for response in found.responses:
         assert_lists_users(response, path, teach)
-    assert not too_fast(found.single) and slow_database.statements > 0, teach(
-        f"With every query taking {DELAY * 1000:.0f} ms, GET {path} answered in "
+    assert not timing.too_fast(found.single) and slow_database.statements > 0, teach(
+        f"With every query taking {timing.DELAY * 1000:.0f} ms, GET {path} answered in "
         f"{found.single * 1000:.0f} ms: it did not query the database during the request.",
         "the users read from the database on every request",
     )
-    assert found.ratio < MAX_RATIO, teach(
-        f"With every query taking {DELAY * 1000:.0f} ms, one GET {path} took "
-        f"{found.single * 1000:.0f} ms and {CONCURRENT} concurrent ones "
-        f"{found.together * 1000:.0f} ms ({found.ratio:.1f}x): {serialised_cause(found)}.",
-        f"about the time of one (under {MAX_RATIO:g}x): an AsyncSession from Depends(get_db) "
-        "whose queries are awaited",
+    assert found.ratio < timing.MAX_RATIO, teach(
+        f"With every query taking {timing.DELAY * 1000:.0f} ms, one GET {path} took "
+        f"{found.single * 1000:.0f} ms and {timing.CONCURRENT} concurrent ones "
+        f"{found.together * 1000:.0f} ms ({found.ratio:.1f}x): {timing.serialised_cause(found)}.",
+        f"about the time of one (under {timing.MAX_RATIO:g}x): an AsyncSession from "
+        "Depends(get_db) whose queries are awaited",
     )
 
 
 async def test_event_loop_keeps_ticking(
-    users_app: WiredApp, slow_database: SlowDatabase, measured: Measured[Response], teach: Teach
+    users_app: WiredApp, slow_database: SlowDatabase, measured: Measured, teach: Teach
 ) -> None:
     path = users_app.path("get", "/users")
     slow_database.on = True
     response, stall = await measured.stall(lambda: users_app.client.get(path))
     slow_database.on = False
     assert_lists_users(response, path, teach)
-    assert stall < STALL_LIMIT, teach(
-        f"While GET {path} ran (each query takes {DELAY * 1000:.0f} ms), the event loop stood "
-        f"still for {stall * 1000:.0f} ms: no other request, timer or task could run.",
+    assert stall < timing.STALL_LIMIT, teach(
+        f"While GET {path} ran (each query takes {timing.DELAY * 1000:.0f} ms), the event loop "
+        f"stood still for {stall * 1000:.0f} ms: no other request, timer or task could run.",
         "the loop never stalls: await the query on an AsyncSession instead of calling a "
         "synchronous Session inside `async def`",
     )

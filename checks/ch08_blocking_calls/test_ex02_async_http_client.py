@@ -6,57 +6,18 @@ without blocking the loop passes: an awaited `httpx.AsyncClient`, or a synchrono
 called from a plain `def` endpoint (FastAPI runs those in a worker thread).
 """
 
-import json
-import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType
 from typing import Any
 
 import pytest
 from httpx import AsyncClient, Response
 
-from checks.ch08_blocking_calls._timing import (
-    CONCURRENT,
-    DELAY,
-    MAX_RATIO,
-    STALL_LIMIT,
-    Measured,
-    serialised_cause,
-    too_fast,
-)
+from checks.ch08_blocking_calls import _timing as timing
+from fastlings.check_services import RatesService, serve_rates
 from fastlings.testing import ClientFactory, Teach
 
 RATES = {"EUR": 0.5, "JPY": 150.0}  # unusual rates: the answer must come from this service
-
-
-class RatesService(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 64  # the default backlog of 5 drops concurrent connects (1 s retry)
-    delay = 0.0
-    calls = 0
-
-
-class RatesHandler(BaseHTTPRequestHandler):
-    server: RatesService
-
-    def do_GET(self) -> None:  # the name http.server dispatches GET requests to
-        self.server.calls += 1
-        time.sleep(self.server.delay)  # the service thinks; this thread is the service's
-        currency = self.path.rstrip("/").rsplit("/", 1)[-1]
-        if not self.path.startswith("/rates/") or currency not in RATES:
-            self.send_error(404)
-            return
-        body = json.dumps({"currency": currency, "rate": RATES[currency]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # keep the check's output clean
 
 
 @pytest.fixture
@@ -87,17 +48,10 @@ def shared_ssl_context(monkeypatch: pytest.MonkeyPatch) -> None:
 def rates_service(
     monkeypatch: pytest.MonkeyPatch, shared_ssl_context: None
 ) -> Iterator[RatesService]:
-    server = RatesService(("127.0.0.1", 0), RatesHandler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    monkeypatch.setenv("RATES_URL", f"http://{host!s}:{port}")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")  # a proxy must not intercept it
-    try:
+    with serve_rates(RATES) as server:
+        monkeypatch.setenv("RATES_URL", server.url)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")  # a proxy must not intercept it
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
@@ -134,13 +88,16 @@ def assert_converts(response: Response, currency: str, teach: Teach) -> None:
     )
 
 
+Measured = timing.Measured[Response]  # the timings of one checks file, kept across its checks
+
+
 @pytest.fixture(scope="module")
-def measured() -> Measured[Response]:
-    return Measured()
+def measured() -> Measured:
+    return timing.Measured()
 
 
 async def test_concurrent_requests_overlap(
-    client: AsyncClient, rates_service: RatesService, measured: Measured[Response], teach: Teach
+    client: AsyncClient, rates_service: RatesService, measured: Measured, teach: Teach
 ) -> None:
     def send() -> Awaitable[Response]:
         return client.get("/convert", params={"amount": 10, "currency": "EUR"})
@@ -151,39 +108,39 @@ async def test_concurrent_requests_overlap(
         "the rate comes from the service, read from RATES_URL",
     )
 
-    rates_service.delay = DELAY
+    rates_service.delay = timing.DELAY
     calls = rates_service.calls
     found = await measured.burst(send)
     rates_service.delay = 0.0
     for response in found.responses:
         assert_converts(response, "EUR", teach)
-    assert not too_fast(found.single) and rates_service.calls > calls, teach(
-        f"With the rates service taking {DELAY * 1000:.0f} ms, GET /convert answered in "
+    assert not timing.too_fast(found.single) and rates_service.calls > calls, teach(
+        f"With the rates service taking {timing.DELAY * 1000:.0f} ms, GET /convert answered in "
         f"{found.single * 1000:.0f} ms: it did not ask the service during the request.",
         "a fresh rate from the service for every conversion",
     )
-    assert found.ratio < MAX_RATIO, teach(
-        f"With the rates service taking {DELAY * 1000:.0f} ms, one GET /convert took "
-        f"{found.single * 1000:.0f} ms and {CONCURRENT} concurrent ones "
-        f"{found.together * 1000:.0f} ms ({found.ratio:.1f}x): {serialised_cause(found)}.",
-        f"about the time of one (under {MAX_RATIO:g}x): `await` an httpx.AsyncClient inside "
+    assert found.ratio < timing.MAX_RATIO, teach(
+        f"With the rates service taking {timing.DELAY * 1000:.0f} ms, one GET /convert took "
+        f"{found.single * 1000:.0f} ms and {timing.CONCURRENT} concurrent ones "
+        f"{found.together * 1000:.0f} ms ({found.ratio:.1f}x): {timing.serialised_cause(found)}.",
+        f"about the time of one (under {timing.MAX_RATIO:g}x): `await` an httpx.AsyncClient inside "
         "`async def`, or make the endpoint a plain `def` if the client must stay synchronous",
     )
 
 
 async def test_event_loop_keeps_ticking(
-    client: AsyncClient, rates_service: RatesService, measured: Measured[Response], teach: Teach
+    client: AsyncClient, rates_service: RatesService, measured: Measured, teach: Teach
 ) -> None:
     def send() -> Awaitable[Response]:
         return client.get("/convert", params={"amount": 10, "currency": "JPY"})
 
-    rates_service.delay = DELAY
+    rates_service.delay = timing.DELAY
     response, stall = await measured.stall(send)
     rates_service.delay = 0.0
     assert_converts(response, response.url.params.get("currency", "JPY"), teach)
-    assert stall < STALL_LIMIT, teach(
-        f"While GET /convert ran (the rates service takes {DELAY * 1000:.0f} ms), the event loop "
-        f"stood still for {stall * 1000:.0f} ms: no other request, timer or task could run.",
+    assert stall < timing.STALL_LIMIT, teach(
+        f"While GET /convert ran (the rates service takes {timing.DELAY * 1000:.0f} ms), the event "
+        f"loop stood still for {stall * 1000:.0f} ms: no other request, timer or task could run.",
         "the loop never stalls: an awaited httpx.AsyncClient, or a plain `def` endpoint for a "
         "synchronous client",
     )

@@ -5,24 +5,14 @@ import pytest
 from checks.ch09_testing_your_api._grading import (
     RUN_TIMEOUT,
     Run,
-    Runs,
     assert_caught,
     assert_pass_on_correct_app,
 )
-from fastlings.course.manifest import Entry, Target
 from fastlings.testing import Teach
 
 pytestmark = pytest.mark.timeout(RUN_TIMEOUT + 30)
 
-
-@pytest.fixture(scope="module")
-def runs() -> Runs:
-    return Runs(("status_200",))
-
-
-@pytest.fixture
-def run(runs: Runs, exercise_entry: Entry, fastlings_target: Target, db_url: str) -> Run:
-    return runs.get(exercise_entry, fastlings_target, db_url)
+MUTANTS = ("status_200",)
 
 
 def test_your_tests_pass_on_the_correct_app(run: Run, teach: Teach) -> None:

@@ -2,6 +2,7 @@
 
 import httpx
 
+from checks.ch10_middleware_cors.conftest import assert_sent_id_echoed_or_fresh
 from fastlings.testing import Teach
 
 CASES = [
@@ -37,9 +38,10 @@ async def test_each_request_gets_its_own_id(client: httpx.AsyncClient, teach: Te
         "a new, non-empty id for every request: make it inside the middleware's call, "
         "not once when the module is imported or the middleware is built",
     )
-    sent = await client.get("/items/1", headers={"X-Request-ID": "ticket-4711"})
-    echoed = sent.headers.get("x-request-id", "")
-    assert echoed.strip() and echoed not in ids, teach(
-        f"A request that sent X-Request-ID: ticket-4711 got back {echoed!r}.",
-        "the client's id echoed back, or a fresh one: never empty, never an earlier id",
+    await assert_sent_id_echoed_or_fresh(
+        client,
+        "ticket-4711",
+        ids,
+        teach,
+        "A request that sent X-Request-ID: ticket-4711 got back {got!r}.",
     )

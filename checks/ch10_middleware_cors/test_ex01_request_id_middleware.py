@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from checks.ch10_middleware_cors._app import fastapi_app
+from checks.ch10_middleware_cors.conftest import assert_sent_id_echoed_or_fresh
 from fastlings.testing import ClientFactory, Teach
 
 CRASH_PATH = "/__fastlings__/crash"
@@ -90,11 +91,12 @@ async def test_headers_on_200_404_and_422(client: httpx.AsyncClient, teach: Teac
         f"Four requests without an X-Request-ID of their own got the ids {ids}.",
         "a fresh id for every request (made inside the middleware's call, not once at import)",
     )
-    response = await client.get("/items/1", headers={"X-Request-ID": "support-ticket-4711"})
-    request_id = response.headers.get("x-request-id", "")
-    assert request_id.strip() and request_id not in ids, teach(
-        f"A request that sent X-Request-ID: support-ticket-4711 got X-Request-ID {request_id!r}.",
-        "the client's id echoed back, or a fresh one: never empty, never an earlier id",
+    await assert_sent_id_echoed_or_fresh(
+        client,
+        "support-ticket-4711",
+        ids,
+        teach,
+        "A request that sent X-Request-ID: support-ticket-4711 got X-Request-ID {got!r}.",
     )
 
 

@@ -2,6 +2,8 @@
 check's database, `get_db` overridden, lifespan run) with settings that hold a key the checks
 know."""
 
+from typing import Any
+
 import pytest
 
 from checks.ch11_authentication._auth import use_check_key
@@ -13,3 +15,13 @@ def auth(wired: WiredApp, teach: Teach) -> WiredApp:
     """The learner's app, wired, reading settings whose `secret_key` is `CHECK_KEY`."""
     use_check_key(wired, teach)
     return wired
+
+
+def assert_string_sub(claims: dict[str, Any], user: dict[str, Any], teach: Teach, why: str) -> None:
+    """The token's `sub` claim is a string: the user's id as text, or the username "ada"; `why`
+    ends the expectation (the rule that makes it a string)."""
+    sub = claims.get("sub")
+    assert isinstance(sub, str) and sub in (str(user.get("id")), "ada"), teach(
+        f"The token's `sub` claim is {sub!r} ({type(sub).__name__}).",
+        f"the user's id as a string ({str(user.get('id'))!r}) or the username: {why}",
+    )

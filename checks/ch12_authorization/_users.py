@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import insert, text
 
-from fastlings.testing import Teach, WiredApp
+from fastlings.testing import Teach, WiredApp, fetch_rows
 
 # Ids start above CPython's small-int cache (-5..256): `a is b` on two equal ids read from the
 # database is then False, so an ownership test written with `is` fails as it would in production.
@@ -61,6 +61,11 @@ async def sign_up(wired: WiredApp, username: str, teach: Teach, **extra: Any) ->
     return Account(id=body["id"], username=username, token=body["token"])
 
 
+async def sign_up_ada_and_bob(wired: WiredApp, teach: Teach) -> tuple[Account, Account]:
+    """Ada, then Bob: the owner and the other user most checks need."""
+    return await sign_up(wired, "ada", teach), await sign_up(wired, "bob", teach)
+
+
 async def create_item(
     wired: WiredApp, owner: Account, title: str, teach: Teach, **extra: Any
 ) -> dict[str, Any]:
@@ -75,16 +80,14 @@ async def create_item(
 
 
 async def owner_in_db(wired: WiredApp, item_id: int) -> int | None:
-    async with wired.engine.connect() as conn:
-        row = (
-            await conn.execute(text("SELECT owner_id FROM items WHERE id = :id"), {"id": item_id})
-        ).first()
-    return None if row is None else int(row[0])
+    rows = await fetch_rows(
+        wired.engine, "SELECT owner_id FROM items WHERE id = :id", {"id": item_id}
+    )
+    return int(rows[0][0]) if rows else None
 
 
 async def is_admin_in_db(wired: WiredApp, user_id: int) -> bool | None:
-    async with wired.engine.connect() as conn:
-        row = (
-            await conn.execute(text("SELECT is_admin FROM users WHERE id = :id"), {"id": user_id})
-        ).first()
-    return None if row is None else bool(row[0])
+    rows = await fetch_rows(
+        wired.engine, "SELECT is_admin FROM users WHERE id = :id", {"id": user_id}
+    )
+    return bool(rows[0][0]) if rows else None

@@ -1,6 +1,6 @@
 """Checks for chapter 12, step 1: a new item belongs to the caller, whatever the body says."""
 
-from checks.ch12_authorization._users import create_item, owner_in_db, sign_up
+from checks.ch12_authorization._users import create_item, owner_in_db, sign_up, sign_up_ada_and_bob
 from fastlings.testing import Teach, WiredApp, find_operation, json_schema_of, resolve_ref
 
 
@@ -23,8 +23,7 @@ async def test_item_belongs_to_the_caller(app: WiredApp, teach: Teach) -> None:
 
 
 async def test_body_cannot_choose_the_owner(app: WiredApp, teach: Teach) -> None:
-    ada = await sign_up(app, "ada", teach)
-    bob = await sign_up(app, "bob", teach)
+    ada, bob = await sign_up_ada_and_bob(app, teach)
     path = app.path("post", "/items")
     response = await app.client.post(
         path, json={"title": "planted", "owner_id": ada.id}, headers=bob.auth

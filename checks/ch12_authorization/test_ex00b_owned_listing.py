@@ -1,12 +1,11 @@
 """Checks for chapter 12, step 2: GET /items lists the caller's items, chosen by the database."""
 
-from checks.ch12_authorization._users import create_item, sign_up
+from checks.ch12_authorization._users import create_item, sign_up, sign_up_ada_and_bob
 from fastlings.testing import StatementLog, Teach, WiredApp
 
 
 async def test_each_user_lists_only_own_items(app: WiredApp, teach: Teach) -> None:
-    ada = await sign_up(app, "ada", teach)
-    bob = await sign_up(app, "bob", teach)
+    ada, bob = await sign_up_ada_and_bob(app, teach)
     mine = [await create_item(app, ada, f"ada {n}", teach) for n in range(2)]
     await create_item(app, bob, "bob 1", teach)
     path = app.path("get", "/items")

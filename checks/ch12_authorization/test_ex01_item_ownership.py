@@ -4,7 +4,8 @@ from typing import Any
 
 from httpx import Response
 
-from checks.ch12_authorization._users import create_item, sign_up
+from checks.ch12_authorization._users import create_item, sign_up, sign_up_ada_and_bob
+from checks.ch12_authorization.conftest import assert_all_401
 from fastlings.testing import Teach, WiredApp
 
 
@@ -48,8 +49,7 @@ async def test_owner_reads_updates_and_deletes_own_item(app: WiredApp, teach: Te
 
 
 async def test_other_user_is_refused_the_same_way_everywhere(app: WiredApp, teach: Teach) -> None:
-    ada = await sign_up(app, "ada", teach)
-    bob = await sign_up(app, "bob", teach)
+    ada, bob = await sign_up_ada_and_bob(app, teach)
     item = await create_item(app, ada, "ada's diary", teach)
 
     answers: dict[str, int] = {}
@@ -88,10 +88,9 @@ async def test_requests_without_token_get_401(app: WiredApp, teach: Teach) -> No
         f"{method} {path}": (await send(app, method, path, body, {})).status_code
         for method, path, body in requests
     }
-    wrong = {request: status for request, status in answers.items() if status != 401}
-    assert not wrong, teach(
-        "Without an Authorization header: "
-        + ", ".join(f"{request} -> {status}" for request, status in wrong.items()),
+    assert_all_401(
+        answers,
+        teach,
         "401 for every item route: each one needs the current user (directly or through the "
         "item dependency)",
     )

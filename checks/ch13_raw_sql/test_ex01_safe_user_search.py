@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy import text
 
 from checks.ch13_raw_sql._directory import NAMES, SECRET, get_json, names_in, sql_sent
+from checks.ch13_raw_sql.conftest import assert_searches_find
 from fastlings.testing import Teach, WiredApp
 
 PATH = "/users/search"
@@ -21,14 +22,12 @@ async def test_ordinary_searches_work(directory: WiredApp, teach: Teach) -> None
         ("lovelace", ["Ada Lovelace"], "lower case for a capitalised name"),
         ("TURING", ["Alan Turing"], "upper case for a capitalised name"),
     ]
-    for term, expected, why in cases:
-        status, body = await search(directory, term)
-        assert status == 200 and names_in(body) == expected, teach(
-            f"GET {PATH}?name={term} ({why}) answered {status} with {body!r}.",
-            f"200 with {expected}: the text as a bound parameter (quotes are then just "
-            "characters), compared with lower() on both sides or ilike, because LIKE ignores "
-            "case on SQLite but not on PostgreSQL",
-        )
+    expected = (
+        "the text as a bound parameter (quotes are then just "
+        "characters), compared with lower() on both sides or ilike, because LIKE ignores "
+        "case on SQLite but not on PostgreSQL"
+    )
+    await assert_searches_find(directory, PATH, cases, teach, repr, expected)
 
 
 async def test_injection_cannot_read_more_rows(directory: WiredApp, teach: Teach) -> None:
@@ -55,14 +54,14 @@ async def test_quotes_and_statements_never_break_it(directory: WiredApp, teach: 
         ("x' AND 1=CAST('a' AS INTEGER) --", [], "a deliberate SQL error"),
         (":admin", [], "a colon, which text() reads as a bind parameter when pasted into SQL"),
     ]
-    for term, expected, why in cases:
-        status, body = await search(directory, term)
-        assert status == 200 and names_in(body) == expected, teach(
-            f"GET {PATH}?name={term} ({why}) answered {status} with {str(body)[:120]!r}.",
-            f"200 with {expected}: the text is a value bound to a parameter of a constant SQL "
-            "statement, so nothing in it can change the statement (hand-escaping quotes "
-            "misses cases like these)",
-        )
+    expected = (
+        "the text is a value bound to a parameter of a constant SQL "
+        "statement, so nothing in it can change the statement (hand-escaping quotes "
+        "misses cases like these)"
+    )
+    await assert_searches_find(
+        directory, PATH, cases, teach, lambda body: repr(str(body)[:120]), expected
+    )
     async with directory.engine.connect() as conn:
         count = (await conn.execute(text("SELECT count(*) FROM users"))).scalar_one()
     assert count == len(NAMES), teach(
@@ -80,14 +79,14 @@ async def test_wildcards_match_literally(directory: WiredApp, teach: Teach) -> N
         ("k\\s", ["Back\\slash Bob"], "a backslash between letters"),
         ("\\%", [], "a backslash then a percent sign (no name has both)"),
     ]
-    for term, expected, why in cases:
-        status, body = await search(directory, term)
-        assert status == 200 and names_in(body) == expected, teach(
-            f"GET {PATH}?name={term} ({why}) answered {status} with {str(body)[:160]}.",
-            f"200 with {expected}: % and _ are LIKE wildcards and \\ is the escape character, "
-            "so escape all three in the pattern (the backslash first, then `\\%`, `\\_`, with "
-            "ESCAPE '\\'), or use SQLAlchemy's `icontains(term, autoescape=True)`",
-        )
+    expected = (
+        "% and _ are LIKE wildcards and \\ is the escape character, "
+        "so escape all three in the pattern (the backslash first, then `\\%`, `\\_`, with "
+        "ESCAPE '\\'), or use SQLAlchemy's `icontains(term, autoescape=True)`"
+    )
+    await assert_searches_find(
+        directory, PATH, cases, teach, lambda body: str(body)[:160], expected
+    )
 
 
 async def test_search_text_is_a_bound_parameter(directory: WiredApp, teach: Teach) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
 
-from fastlings.testing import StatementLog, WiredApp
+from fastlings.testing import StatementLog, WiredApp, first_error
 
 FIRST_ID = 301  # ids above 256: an `is` comparison of ints would fail
 
@@ -110,11 +110,9 @@ def normalised(body: Any) -> Any:
 def explain(exc: BaseException) -> str:
     """What an exception that escaped the app says, in one line, with the likely reading."""
     text = str(exc)
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        found = errors()
-        if isinstance(found, list | tuple) and found and isinstance(found[0], dict):
-            text = f"{found[0].get('msg', text)} (at {found[0].get('loc', '')})"
+    error = first_error(exc)
+    if error is not None:
+        text = f"{error.get('msg', text)} (at {error.get('loc', '')})"
     line = (text.strip().splitlines() or [""])[0][:300]
     if "MissingGreenlet" in text or "greenlet_spawn" in text:
         return (

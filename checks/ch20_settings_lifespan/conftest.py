@@ -9,13 +9,10 @@ request). Objects the checks or the plugin create are not recorded.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -26,6 +23,7 @@ from pydantic_settings import BaseSettings
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from fastlings.check_services import RatesService, serve_rates
 from fastlings.course.manifest import Entry, Target
 from fastlings.plugin import databases
 
@@ -114,46 +112,13 @@ def app_module(spy: Spy, module: ModuleType) -> ModuleType:
 RATES = {"EUR": 0.5, "JPY": 150.0}  # unusual rates: the answer must come from this service
 
 
-class RatesService(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 64
-    calls = 0
-
-
-class RatesHandler(BaseHTTPRequestHandler):
-    server: RatesService
-
-    def do_GET(self) -> None:  # the name http.server dispatches GET requests to
-        self.server.calls += 1
-        currency = self.path.rstrip("/").rsplit("/", 1)[-1]
-        if not self.path.startswith("/rates/") or currency not in RATES:
-            self.send_error(404)
-            return
-        body = json.dumps({"currency": currency, "rate": RATES[currency]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # keep the check's output clean
-
-
 @pytest.fixture
 def rates_service(monkeypatch: pytest.MonkeyPatch) -> Iterator[RatesService]:
     """A rates service on a free port; SHOP_RATES_URL points at it before the app is imported."""
-    server = RatesService(("127.0.0.1", 0), RatesHandler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    monkeypatch.setenv("SHOP_RATES_URL", f"http://{host!s}:{port}")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    try:
+    with serve_rates(RATES) as server:
+        monkeypatch.setenv("SHOP_RATES_URL", server.url)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from types import ModuleType
 import pytest
 from httpx import Response
 
-from checks.ch20_settings_lifespan.conftest import RatesService, Spy
+from checks.ch20_settings_lifespan.conftest import Spy
+from fastlings.check_services import RatesService
 from fastlings.testing import ClientFactory, Teach
 
 # Every check runs with the fake rates service up, SHOP_RATES_URL pointing at it before the
