@@ -161,3 +161,13 @@ async def assert_invalid_bodies_get_422(wired: WiredApp, teach: Teach, expected:
         for body, why, response in await unexpected_answers(wired, "post", path, INVALID, 422)
     ]
     assert not wrong, teach(f"POST {path} answered " + "; ".join(wrong) + ".", expected)
+
+
+async def assert_only_ada_stored(
+    wired: WiredApp, teach: Teach, observed: str, expected: str
+) -> None:
+    """The users table holds exactly the one row for ADA; `observed` is said before the rows."""
+    from fastlings.testing import fetch_rows
+
+    rows = await fetch_rows(wired.engine, "SELECT email, name FROM users")
+    assert rows == [(ADA["email"], ADA["name"])], teach(f"{observed} {rows}.", expected)

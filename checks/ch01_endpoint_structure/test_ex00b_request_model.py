@@ -2,7 +2,12 @@
 
 from typing import Any
 
-from checks.ch01_endpoint_structure.conftest import ADA, assert_invalid_bodies_get_422, inserts
+from checks.ch01_endpoint_structure.conftest import (
+    ADA,
+    assert_invalid_bodies_get_422,
+    assert_only_ada_stored,
+    inserts,
+)
 from fastlings.testing import (
     StatementLog,
     Teach,
@@ -67,8 +72,9 @@ async def test_valid_sign_up_is_stored(wired: WiredApp, sql: StatementLog, teach
         "check handed out through get_db.",
         "the user added and committed on the injected `db` session",
     )
-    stored = await fetch_rows(wired.engine, "SELECT email, name FROM users")
-    assert stored == [(ADA["email"], ADA["name"])], teach(
-        f"After one valid sign-up the database holds {stored}.",
+    await assert_only_ada_stored(
+        wired,
+        teach,
+        "After one valid sign-up the database holds",
         f"one row with the email and name that were sent, {ADA}",
     )

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from checks.ch01_endpoint_structure.conftest import (
     ADA,
     assert_invalid_bodies_get_422,
+    assert_only_ada_stored,
     inserts,
     routers_holding,
 )
@@ -19,7 +20,6 @@ from fastlings.testing import (
     StatementLog,
     Teach,
     WiredApp,
-    fetch_rows,
     find_operation,
     json_schema_of,
     resolve_ref,
@@ -116,9 +116,10 @@ async def test_row_written_through_injected_session(
         "ran on that session: the row was written some other way.",
         "the user added and committed on the injected session itself",
     )
-    rows = await fetch_rows(wired.engine, "SELECT email, name FROM users")
-    assert rows == [(ADA["email"], ADA["name"])], teach(
-        f"After POST {path}, the database behind the injected session holds {rows}.",
+    await assert_only_ada_stored(
+        wired,
+        teach,
+        f"After POST {path}, the database behind the injected session holds",
         "one row for the new user, added and committed (awaited) on the injected session",
     )
 
