@@ -155,3 +155,11 @@ def test_one_timeout_default_for_pytest_and_every_command() -> None:
 
     ini = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     assert float(ini["tool"]["pytest"]["ini_options"]["timeout"]) == DEFAULT_TIMEOUT
+
+
+def test_the_audit_hooks_record_keys_are_the_records_fields() -> None:
+    from dataclasses import fields
+
+    from fastlings.run.record import NODEID, OUTCOME, PHASE, CheckResult
+
+    assert {NODEID, OUTCOME, PHASE} <= {f.name for f in fields(CheckResult)}

@@ -9,9 +9,8 @@ While learner code is on the stack, the hook refuses (and reports as `tampered`)
 walks, handing frames to learner code or to helpers that return them (`inspect`,
 `traceback.walk_*`, pytest's `_code`), replacing the code or defaults of a function it did not
 define, code claiming a trusted file name, and Python signal handlers. After the snapshot it
-refuses `ctypes` (not loadable in the sandbox anyway), trace and profile functions, other hooks
-and `/proc/*/mem`. A refusal raises and is sent at once: catching it does not help.
-"""
+refuses `ctypes`, trace and profile functions, other hooks and `/proc/*/mem`; a refusal raises
+and is sent at once."""
 
 from __future__ import annotations
 
@@ -23,6 +22,8 @@ import sys
 from collections.abc import Callable
 from types import CodeType, FrameType, FunctionType, MethodType
 from typing import Any
+
+from fastlings.run.record import NODEID, OUTCOME, PHASE
 
 EVENT = "fastlings.grading"
 FRAME_EVENTS = frozenset({"sys._getframe", "sys._current_frames", "sys._current_exceptions"})
@@ -238,7 +239,7 @@ def install(
         state["pending"] = []
 
     def report(payload: dict[str, Any]) -> None:
-        nodeid, when, outcome = payload["nodeid"], payload["when"], payload["outcome"]
+        nodeid, when, outcome = payload[NODEID], payload["when"], payload[OUTCOME]
         order, at = state["order"], state["at"]
         if at >= len(order):
             tamper(f"a report for {nodeid} arrived after the last check")
@@ -257,9 +258,9 @@ def install(
         if len(records) > 1:
             tamper("several records were made for one report")
         for record in records:
-            if type(record) is not dict or record.get("nodeid") != nodeid:
+            if type(record) is not dict or record.get(NODEID) != nodeid:
                 tamper("a record does not match its report")
-            if record.get("phase") != when or (when == "call" and record.get("outcome") != outcome):
+            if record.get(PHASE) != when or (when == "call" and record.get(OUTCOME) != outcome):
                 tamper("a record does not match its report")
             state["pending"].append(record)
         if when == "teardown":

@@ -27,7 +27,7 @@ import pytest
 from fastlings.grading import audit, confine
 from fastlings.grading.channel import make_sender
 from fastlings.grading.integrity import Integrity
-from fastlings.run.record import CheckResult
+from fastlings.run.record import NODEID, OUTCOME, CheckResult
 
 _audit = sys.audit
 
@@ -109,7 +109,7 @@ class Streamer:
                 if result.timed_out:  # the plugin's own classification, never its wording
                     self.timed_out.add(result.file)
             records = [result.to_record() for result in results]
-            payload = {"nodeid": report.nodeid, "when": report.when, "outcome": report.outcome}
+            payload = {NODEID: report.nodeid, "when": report.when, OUTCOME: report.outcome}
             self._emit("report", {**payload, "records": records})
 
     @pytest.hookimpl(trylast=True)

@@ -74,6 +74,11 @@ class CheckResult:
         )
 
 
+NODEID, OUTCOME, PHASE = "nodeid", "outcome", "phase"
+"""The record's keys that the grader's audit hook compares on the raw dicts (it must not call
+into other modules at run time); `tests/test_plugin.py` keeps them equal to the fields."""
+
+
 @dataclass
 class RunResult:
     """Every check of one run, or why the run gave none (`crashed`)."""
