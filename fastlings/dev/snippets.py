@@ -90,37 +90,3 @@ def render(root: Path, markdown: str) -> str:
         return f"{match['marker']}```{match['lang'] or 'python'}\n{code}```"
 
     return MARKER.sub(replace, markdown)
-
-
-def stale_lessons(root: Path, lessons: list[Path]) -> list[str]:
-    """A message per lesson whose snippets differ from the code they copy."""
-    problems = []
-    for lesson in lessons:
-        if not lesson.is_file():
-            continue
-        text = lesson.read_text(encoding="utf-8")
-        try:
-            fresh = render(root, text)
-        except SnippetError as exc:
-            problems.append(f"{lesson.relative_to(root)}: {exc}")
-            continue
-        if fresh != text:
-            problems.append(
-                f"{lesson.relative_to(root)}: a code snippet no longer matches its file; "
-                "run `fastlings dev update` to refresh it"
-            )
-    return problems
-
-
-def refresh(root: Path, lessons: list[Path]) -> list[Path]:
-    """Rewrite stale snippets in place; return the lessons that changed."""
-    changed = []
-    for lesson in lessons:
-        if not lesson.is_file():
-            continue
-        text = lesson.read_text(encoding="utf-8")
-        fresh = render(root, text)
-        if fresh != text:
-            lesson.write_text(fresh, encoding="utf-8")
-            changed.append(lesson)
-    return changed
