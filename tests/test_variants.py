@@ -1,0 +1,178 @@
+"""Wrong-but-plausible fixes (`tests/variants/*.toml`): the first screen names the real cause.
+
+Each variant is applied to a copy of the course, checked in the warm worker as watch mode
+does, graded, and rendered as `fastlings check` renders its first failure. See
+`tests/variants/README.md` for the format. `python tests/test_variants.py` prints the count
+per chapter and exercise.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fastlings.course.manifest import Course, Entry, load_course
+
+ROOT = Path(__file__).resolve().parents[1]
+VARIANTS = Path(__file__).with_name("variants")
+COPIED = ("course.toml", "pyproject.toml", "exercises", "solutions", "checks", "lessons")
+
+
+@dataclass(frozen=True)
+class Variant:
+    file: str
+    exercise: str
+    base: str
+    mistake: str
+    change: tuple[tuple[str, str], ...]
+    screen: tuple[str, ...]
+    answers: int | None
+
+    @property
+    def id(self) -> str:
+        slug = re.sub(r"[^a-z0-9]+", "-", self.mistake.lower()).strip("-")[:60]
+        return f"{Path(self.file).stem}:{self.exercise}:{slug}"
+
+
+def load_variants() -> list[Variant]:
+    variants = []
+    for path in sorted(VARIANTS.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for raw in data.get("variant", []):
+            variants.append(
+                Variant(
+                    file=path.name,
+                    exercise=raw["exercise"],
+                    base=raw.get("base", "solution"),
+                    mistake=raw["mistake"],
+                    change=tuple((old, new) for old, new in raw["change"]),
+                    screen=tuple(raw["screen"]),
+                    answers=raw.get("answers"),
+                )
+            )
+    return variants
+
+
+ALL = load_variants()
+
+
+def squeeze(text: str) -> str:
+    """The text without whitespace or the panel's borders: a wrapped line still matches."""
+    return re.sub(r"[\s│╭╮╰╯─]+", "", text)
+
+
+@pytest.fixture(scope="module")
+def course_copy(tmp_path_factory: pytest.TempPathFactory) -> Course:
+    root = tmp_path_factory.mktemp("variants")
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, root / name)
+    return load_course(root)
+
+
+@pytest.fixture(scope="module")
+def worker(course_copy: Course) -> Iterator[object]:
+    from fastlings.run.warm import WorkerClient
+
+    client = WorkerClient(course_copy.root, timeout=10.0)
+    yield client
+    client.close()
+
+
+def first_screen(entry: Entry, source: str, worker: object) -> tuple[bool, str]:
+    """Write `source` as the learner's file, check it, and render the first failure."""
+    from rich.console import Console
+
+    from fastlings.grading import grade_exercise
+    from fastlings.learner.report import failure_panel
+    from fastlings.run.warm import WorkerClient
+
+    assert isinstance(worker, WorkerClient)
+    entry.exercise_path.write_text(source, encoding="utf-8")
+    run = worker.run([entry])
+    grade = grade_exercise(entry, [] if run.crashed else run.for_entry(entry), run.crashed)
+    out = Console(file=io.StringIO(), width=100, record=True, color_system=None)
+    target = entry.exercise_path.relative_to(entry.course.root).as_posix()
+    out.print(failure_panel(entry, grade, target_file=target))
+    return grade.passed, out.export_text()
+
+
+def pristine(entry: Entry, base: str) -> str:
+    """The committed solution or starter (the working copy's starter may be someone's work)."""
+    path = entry.solution_path if base == "solution" else entry.exercise_path
+    relative = path.relative_to(entry.course.root).as_posix()
+    shown = subprocess.run(
+        ["git", "show", f"HEAD:{relative}"], cwd=ROOT, capture_output=True, text=True
+    )
+    if shown.returncode == 0:
+        return shown.stdout
+    return (ROOT / relative).read_text(encoding="utf-8")
+
+
+def apply(variant: Variant, text: str) -> str:
+    for old, new in variant.change:
+        assert old in text, (
+            f"{variant.file}: the variant '{variant.mistake}' changes {old!r}, which its "
+            f"{variant.base} no longer contains: update the variant with the file"
+        )
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.mark.parametrize("variant", ALL, ids=[v.id for v in ALL])
+def test_first_screen_names_the_cause(
+    variant: Variant, course_copy: Course, worker: object
+) -> None:
+    entry = course_copy.entry(variant.exercise)
+    passed, screen = first_screen(entry, apply(variant, pristine(entry, variant.base)), worker)
+    assert not passed, f"the variant '{variant.mistake}' passes every check of {entry.id}"
+    seen = squeeze(screen)
+    wanted = [*variant.screen, *([str(variant.answers)] if variant.answers else [])]
+    missing = [text for text in wanted if squeeze(text) not in seen]
+    assert not missing, (
+        f"{entry.id}, '{variant.mistake}': the first screen lacks {missing}.\n{screen}"
+    )
+
+
+def test_variants_name_real_exercises() -> None:
+    course = load_course(ROOT)
+    known = {e.id for e in course.entries()}
+    for variant in ALL:
+        assert variant.exercise in known, f"{variant.file}: no exercise {variant.exercise}"
+        assert variant.base in ("solution", "starter"), f"{variant.id}: base {variant.base}"
+        assert variant.screen, f"{variant.id}: says nothing the screen must show"
+        assert variant.change, f"{variant.id}: changes nothing"
+    ids = Counter(v.id for v in ALL)
+    assert not [i for i, n in ids.items() if n > 1], "two variants share a mistake's wording"
+
+
+def counts() -> str:
+    course = load_course(ROOT)
+    per_exercise = Counter(v.exercise for v in ALL)
+    lines = []
+    for chapter in course.chapters:
+        ids = [e.id for e in chapter.exercises]
+        total = sum(per_exercise[i] for i in ids)
+        few = ", ".join(f"{i} ({per_exercise[i]})" for i in ids if per_exercise[i] < 3)
+        lines.append(
+            f"{chapter.id:32} {total:3} variants" + (f"; fewer than 3: {few}" if few else "")
+        )
+    lines.append(f"{'all':32} {len(ALL):3} variants")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(counts() + "\n")
