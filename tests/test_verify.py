@@ -131,3 +131,18 @@ def test_a_bare_assert_on_the_starter_is_a_breach(tiny_course: Path) -> None:
     )
     report, out = run(tiny_course)
     assert any("fails with a bare assert" in b for b in report.breaches), out
+
+
+def test_chapter_limits_the_checks_and_names_an_unknown_chapter(tiny_course: Path) -> None:
+    lines: list[str] = []
+    report = verify(
+        tiny_course, lint=False, notebooks=False, chapters=("ch01_ping",), echo=lines.append
+    )
+    assert report.breaches == [] and "✓ ch01_ping/ex01_ping" in "\n".join(lines)
+    lines.clear()
+    report = verify(
+        tiny_course, lint=False, notebooks=False, chapters=("ch99_nope",), echo=lines.append
+    )
+    out = "\n".join(lines)
+    assert "ch01_ping/ex01_ping" not in out
+    assert any("no such chapter: ch99_nope" in b for b in report.breaches), out

@@ -24,11 +24,21 @@ def verify(
     lint: Annotated[bool, typer.Option(help="Run ruff and mypy.")] = True,
     notebooks: Annotated[bool, typer.Option(help="Validate the notebooks with nbval.")] = True,
     db_server: DbServerOption = None,
+    chapter: Annotated[
+        list[str] | None,
+        typer.Option(help="Check only this chapter's exercises and notebook (repeatable)."),
+    ] = None,
 ) -> None:
     """The gate: manifest and files agree, starters fail, solutions pass, all is fresh."""
     from fastlings.dev.verify import verify as run_verify
 
-    report = run_verify(course_root(root), lint=lint, notebooks=notebooks, db_server=db_server)
+    report = run_verify(
+        course_root(root),
+        lint=lint,
+        notebooks=notebooks,
+        db_server=db_server,
+        chapters=tuple(chapter or ()),
+    )
     raise typer.Exit(1 if report.breaches else 0)
 
 

@@ -52,11 +52,11 @@ def run_mypy(root: Path) -> tuple[int, str]:
     return _tool(root, [sys.executable, "-m", "mypy", *_existing(root, TYPED_PATHS)])
 
 
-def run_notebooks(root: Path, course: Course) -> tuple[int, str]:
+def run_notebooks(root: Path, course: Course, chapters: tuple[str, ...] = ()) -> tuple[int, str]:
     notebooks = [
         str(notebook_path(root, c).relative_to(root))
         for c in course.chapters
-        if notebook_path(root, c).is_file()
+        if notebook_path(root, c).is_file() and (not chapters or c.id in chapters)
     ]
     if not notebooks:
         return 0, "no notebooks"
