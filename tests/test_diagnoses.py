@@ -76,6 +76,36 @@ CASES = {
             "`expire_on_commit=False`",
         ],
     ),
+    "returned_coroutine": (
+        GET,
+        HEAD + "from pydantic import BaseModel\n\nclass Pong(BaseModel):\n    pong: bool\n\n"
+        "async def load() -> Pong:\n    return Pong(pong=True)\n\n"
+        "@app.get('/ping', response_model=Pong)\nasync def ping():\n    pong = load()\n"
+        "    return pong\n",
+        [
+            "The route returned a coroutine object of `load` instead of its result",
+            "an async function was called without `await`",
+            "Probably exercises/ch01_ping/ex01_ping.py:14: `pong = load()`",
+            "`await load()`",
+        ],
+    ),
+    "returned_none": (
+        GET,
+        HEAD + "from pydantic import BaseModel\n\nclass Pong(BaseModel):\n    pong: bool\n\n"
+        "@app.get('/ping', response_model=Pong)\nasync def ping():\n    return {}.get('pong')\n",
+        ["The route returned None, and its response model wants an object", "HTTPException(404"],
+    ),
+    "from_attributes_missing": (
+        GET,
+        HEAD + "from pydantic import BaseModel\n\nclass Pong(BaseModel):\n    pong: bool\n\n"
+        "class Row:\n    pong = True\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return Pong.model_validate(Row())\n",
+        [
+            "The app raised ValidationError at exercises/ch01_ping/ex01_ping.py:14 (in ping)",
+            "Pong was validated from a Row object",
+            "`Pong.model_validate(obj, from_attributes=True)`",
+        ],
+    ),
     "response_without_id": (
         GET,
         HEAD + "from pydantic import BaseModel\n\nclass Pong(BaseModel):\n    id: int\n\n"
@@ -162,6 +192,16 @@ CASES = {
         HEAD + "async def read() -> bytes:\n    return b'x'\n\n@app.get('/ping')\n"
         "async def ping():\n    chunk = read()\n    return {'n': len(bytearray(chunk))}\n",
         ["A coroutine object was used as a value: an async function was called without `await`"],
+    ),
+    "coroutine_attribute": (
+        GET,
+        HEAD + "async def rows() -> list[int]:\n    return [1]\n\n@app.get('/ping')\n"
+        "async def ping():\n    found = rows()\n    return {'n': found.count(1)}\n",
+        [
+            "The app raised AttributeError at exercises/ch01_ping/ex01_ping.py:10 (in ping)",
+            "'coroutine' object has no attribute 'count'",
+            "an async function was called without `await`",
+        ],
     ),
     "task_not_callable": (
         GET,

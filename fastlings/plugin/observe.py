@@ -9,6 +9,7 @@ turns these observations into the causes it can name.
 
 from __future__ import annotations
 
+import inspect
 import json
 import linecache
 import traceback
@@ -115,6 +116,11 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
+def _coroutine_name(value: object) -> str:
+    """The qualified name of the function a coroutine object came from ("" for other values)."""
+    return str(getattr(value, "__qualname__", "")) if inspect.iscoroutine(value) else ""
+
+
 def raised(exc: BaseException, learner_file: Path | None) -> Raised:
     where = line = None
     if learner_file is not None:
@@ -137,6 +143,7 @@ def raised(exc: BaseException, learner_file: Path | None) -> Raised:
                             "detail": str(error.get("msg", ""))[:3000],
                             "type": str(error.get("type", "")),
                             "input_type": type(error.get("input")).__name__,
+                            "input_name": _coroutine_name(error.get("input")),
                         }
                     )
         except Exception:

@@ -36,6 +36,11 @@ from fastlings.plugin.diagnoses.raised import (
     unawaited,
     unhandled,
 )
+from fastlings.plugin.diagnoses.validation import (
+    from_attributes_missing,
+    returned_coroutine,
+    returned_none,
+)
 from fastlings.plugin.observe import Observations
 
 __all__ = ["HEADING", "Diagnosis", "Rule", "diagnose", "render"]
@@ -43,7 +48,10 @@ __all__ = ["HEADING", "Diagnosis", "Rule", "diagnose", "render"]
 RULES: tuple[Rule, ...] = (
     unawaited,
     missing_greenlet,
+    returned_coroutine,
+    returned_none,
     response_validation,
+    from_attributes_missing,
     router_not_included,
     untyped_parameter,
     settings_from_body,

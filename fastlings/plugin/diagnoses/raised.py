@@ -11,6 +11,7 @@ from fastlings.plugin.diagnoses.base import (
     _at,
     _said,
 )
+from fastlings.plugin.diagnoses.validation import from_attributes_missing
 from fastlings.plugin.observe import Observations
 
 
@@ -162,11 +163,13 @@ def response_validation(obs: Observations) -> list[Diagnosis]:
 
 def coroutine_as_value(obs: Observations) -> list[Diagnosis]:
     for r in obs.raised:
-        if r.type == "TypeError" and re.search(r"'coroutine'|coroutine object", r.message):
+        if r.type in ("TypeError", "AttributeError") and re.search(
+            r"'coroutine'|coroutine object", r.message
+        ):
             return [
                 Diagnosis(
                     "coroutine_as_value",
-                    f"The app raised TypeError{_at(r)}: {_said(r, 160)}. A coroutine object was "
+                    f"The app raised {r.type}{_at(r)}: {_said(r, 160)}. A coroutine object was "
                     "used as a value: an async function was called without `await`.",
                     "`await` the call where its result is used (`await upload.read(...)`, "
                     "`async with await anyio.open_file(...)`).",
@@ -262,7 +265,7 @@ def unhandled(obs: Observations) -> list[Diagnosis]:
     known = {"MissingGreenlet", "ResponseValidationError"}
     if any("(sqlalchemy.exc.MissingGreenlet)" in r.message for r in obs.raised):
         return []
-    if coroutine_as_value(obs) or state_not_set(obs):
+    if coroutine_as_value(obs) or state_not_set(obs) or from_attributes_missing(obs):
         return []
     found = []
     for r in obs.raised:
