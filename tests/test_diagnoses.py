@@ -252,6 +252,15 @@ CASES = {
             "expire_on_commit=False",
         ],
     ),
+    "no_row_found": (
+        GET,
+        HEAD + "from sqlalchemy.exc import NoResultFound\n\n@app.get('/ping')\n"
+        "async def ping():\n    raise NoResultFound('No row was found when one was required')\n",
+        [
+            "The app raised NoResultFound at exercises/ch01_ping/ex01_ping.py:8 (in ping)",
+            "`scalar_one_or_none()`",
+        ],
+    ),
     "router_not_included": (
         GET,
         HEAD + "router = APIRouter()\n\n@router.get('/ping')\nasync def ping():\n"

@@ -113,7 +113,12 @@ async def assert_nullability(
     columns = await reflected_columns(engine, table)
     nullable = {column["name"]: bool(column["nullable"]) for column in columns}
     for name in ("email", "name"):
-        assert nullable.get(name) is False, teach(
+        assert name in nullable, teach(
+            f"In the database, {table.name} has no column {name} (columns: {nullable}).",
+            f"a column named {name}: a name given to mapped_column(...) renames the column, "
+            "and the app and the checks look it up by that name",
+        )
+        assert nullable[name] is False, teach(
             f"In the database, {table.name}.{name} accepts NULL (columns: {nullable}).",
             required.format(name=name),
         )

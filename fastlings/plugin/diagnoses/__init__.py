@@ -36,8 +36,9 @@ from fastlings.plugin.diagnoses.raised import (
     unawaited,
     unhandled,
 )
-from fastlings.plugin.diagnoses.validation import (
+from fastlings.plugin.diagnoses.values import (
     from_attributes_missing,
+    no_row_found,
     returned_coroutine,
     returned_none,
 )
@@ -52,6 +53,7 @@ RULES: tuple[Rule, ...] = (
     returned_none,
     response_validation,
     from_attributes_missing,
+    no_row_found,
     router_not_included,
     untyped_parameter,
     settings_from_body,

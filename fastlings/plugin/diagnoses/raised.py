@@ -11,7 +11,7 @@ from fastlings.plugin.diagnoses.base import (
     _at,
     _said,
 )
-from fastlings.plugin.diagnoses.validation import from_attributes_missing
+from fastlings.plugin.diagnoses.values import sharper
 from fastlings.plugin.observe import Observations
 
 
@@ -265,7 +265,7 @@ def unhandled(obs: Observations) -> list[Diagnosis]:
     known = {"MissingGreenlet", "ResponseValidationError"}
     if any("(sqlalchemy.exc.MissingGreenlet)" in r.message for r in obs.raised):
         return []
-    if coroutine_as_value(obs) or state_not_set(obs) or from_attributes_missing(obs):
+    if coroutine_as_value(obs) or state_not_set(obs) or sharper(obs):
         return []
     found = []
     for r in obs.raised:

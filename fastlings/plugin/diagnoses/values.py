@@ -1,6 +1,6 @@
-"""Diagnoses of values the learner's code handed to Pydantic that could never fit a model:
-a coroutine returned without `await`, None returned for a row that was not found, and an
-object validated without `from_attributes`."""
+"""Diagnoses of values the learner's code misused: a coroutine returned without `await`, None
+returned for a row that was not found, an object validated without `from_attributes`, and a
+query result read with `one()` when the query found nothing."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def returned_none(obs: Observations) -> list[Diagnosis]:
                     "and `scalar(...)` give None) and the route returned it as it was.",
                     "check the lookup's result: `if row is None: raise HTTPException(404, "
                     'detail="... not found")`.',
-                    "ch03_response_models",
+                    "ch06_http_errors",
                 )
             ]
     return []
@@ -105,3 +105,24 @@ def from_attributes_missing(obs: Observations) -> list[Diagnosis]:
                     )
                 ]
     return []
+
+
+def no_row_found(obs: Observations) -> list[Diagnosis]:
+    """`scalar_one()` / `one()` on a query that found no row."""
+    return [
+        Diagnosis(
+            "no_row_found",
+            f"The app raised NoResultFound{_at(r)}: the query found no row, and `one()` / "
+            "`scalar_one()` raise when there is not exactly one.",
+            "`scalar_one_or_none()` (or `scalar()`) when finding nothing is a normal answer: "
+            "it gives None, which the code can test.",
+            "ch06_http_errors",
+        )
+        for r in obs.raised
+        if r.type == "NoResultFound"
+    ][:1]
+
+
+def sharper(obs: Observations) -> bool:
+    """Whether one of these diagnoses already names what the app raised (no generic one)."""
+    return bool(from_attributes_missing(obs) or no_row_found(obs))
