@@ -89,6 +89,27 @@ CASES = {
             "`await load()`",
         ],
     ),
+    "coroutine_in_model": (
+        GET,
+        HEAD + "from pydantic import BaseModel\n\nclass Page(BaseModel):\n    total: int\n\n"
+        "async def count() -> int:\n    return 1\n\n@app.get('/ping')\nasync def ping():\n"
+        "    total = count()\n    return Page(total=total)\n",
+        [
+            "The app raised ValidationError at exercises/ch01_ping/ex01_ping.py:15 (in ping)",
+            "`total` was given a coroutine object of `count` instead of its result",
+            "Probably exercises/ch01_ping/ex01_ping.py:14: `total = count()`",
+        ],
+    ),
+    "result_as_value": (
+        GET,
+        HEAD + "from pydantic import BaseModel\n\nclass Page(BaseModel):\n    total: int\n\n"
+        "class CursorResult:\n    pass\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return Page(total=CursorResult())\n",
+        [
+            "`total` was given a CursorResult, the object `execute()` returns",
+            "`await session.scalar(...)`",
+        ],
+    ),
     "returned_none": (
         GET,
         HEAD + "from pydantic import BaseModel\n\nclass Pong(BaseModel):\n    pong: bool\n\n"

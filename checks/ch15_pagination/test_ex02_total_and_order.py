@@ -23,16 +23,28 @@ async def page(wired: WiredApp, limit: int, offset: int) -> tuple[int, Any]:
     return response.status_code, body_of(response)
 
 
+def count_queries(statements: list[str], status: int) -> str:
+    """What the SQL of a 200 page says about its total: the count query it ran, if any."""
+    if status != 200:
+        return ""
+    counts = [" ".join(s.split()) for s in statements if "count(" in s.lower()]
+    if not counts:
+        return ". No count query ran for this request"
+    return f". The count query it ran: {counts[0][:240]}"
+
+
 async def test_total_counts_every_row(wired: WiredApp, sql: StatementLog, teach: Teach) -> None:
     await seed(wired, sql, product_rows(ROWS))
     for limit, offset, count in ((10, 0, 10), (10, 30, 7), (10, 100, 0)):
+        before = len(sql)
         status, body = await page(wired, limit, offset)
+        ran = sql.statements[before:]
         items = body.get("items") if isinstance(body, dict) else None
         total = body.get("total") if isinstance(body, dict) else None
         ok = status == 200 and isinstance(items, list) and len(items) == count
         assert ok and total == ROWS, teach(
             f"GET /products?limit={limit}&offset={offset} with {ROWS} products answered "
-            f"{status}: {shown(body)}",
+            f"{status}: {shown(body)}{count_queries(ran, status)}",
             f"{count} items and total {ROWS}: the number of all products, counted by its own "
             "query (select(func.count()).select_from(Product)), whatever page is asked for",
         )

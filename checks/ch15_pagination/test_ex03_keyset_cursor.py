@@ -59,6 +59,27 @@ async def walk(
     return ids, added, f"next_cursor was still set after {MAX_PAGES} pages of {LIMIT}"
 
 
+def at_page_ends(rows: list[dict[str, Any]], ids: list[int]) -> str:
+    """What the rows missing or repeated in a walk have in common with the pages' last rows."""
+    price = {r["id"]: r["price_cents"] for r in rows}
+    lasts = ids[LIMIT - 1 :: LIMIT]
+    twice = duplicates(ids)
+    missing = sorted(set(price) - set(ids))
+    if twice and set(twice) <= set(lasts):
+        return (
+            f". The rows sent twice {twice[:10]} are each the last row of a page, sent again "
+            "first on the next: probably the next page starts AT the cursor's row (>=), not "
+            "after it (>)"
+        )
+    if missing and {price[i] for i in missing} <= {price[i] for i in lasts if i in price}:
+        return (
+            f". The {len(missing)} rows never sent {missing[:10]} each have the price of a "
+            "page's last row: probably the next page starts after that price alone, which "
+            "skips the rest of a tie; compare (price_cents, id) together"
+        )
+    return ""
+
+
 async def test_walk_returns_every_row_in_order(
     wired: WiredApp, sql: StatementLog, teach: Teach
 ) -> None:
@@ -66,7 +87,7 @@ async def test_walk_returns_every_row_in_order(
     ids, _, problem = await walk(wired, sql, insert_between=False)
     assert not problem and ids == in_order(rows), teach(
         f"Following next_cursor through {ROWS} products ({LIMIT} per page) gave ids {ids}"
-        + (f"; {problem}" if problem else ""),
+        + (f"; {problem}" if problem else at_page_ends(rows, ids)),
         f"every product once, cheapest first, ties by id: {in_order(rows)}, and "
         "next_cursor null on the last page",
     )

@@ -39,6 +39,7 @@ from fastlings.plugin.diagnoses.raised import (
 from fastlings.plugin.diagnoses.values import (
     from_attributes_missing,
     no_row_found,
+    result_as_value,
     returned_coroutine,
     returned_none,
 )
@@ -50,6 +51,7 @@ RULES: tuple[Rule, ...] = (
     unawaited,
     missing_greenlet,
     returned_coroutine,
+    result_as_value,
     returned_none,
     response_validation,
     from_attributes_missing,

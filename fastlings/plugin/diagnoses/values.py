@@ -35,29 +35,74 @@ def _unawaited_calls(obs: Observations, name: str) -> list[str]:
     ]
 
 
+def _call_in(text: str, name: str) -> str:
+    """The call of `name` written in `text`, up to its closing parenthesis ("" if none)."""
+    found = re.search(rf"[\w.]*\b{re.escape(name)}\(", text)
+    if found is None:
+        return ""
+    depth = 0
+    for end in range(found.end() - 1, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[end], 0)
+        if depth == 0:
+            return text[found.start() : end + 1]
+    return ""
+
+
 def returned_coroutine(obs: Observations) -> list[Diagnosis]:
-    """The route returned a coroutine object: FastAPI cannot fit it into any response model."""
+    """A coroutine object handed to Pydantic, returned by the route (ResponseValidationError)
+    or given to a model's field (ValidationError): an async call without `await`."""
     for r in obs.raised:
         for error in r.errors:
-            if r.type != "ResponseValidationError" or error["input_type"] != "coroutine":
+            kinds = ("ResponseValidationError", "ValidationError")
+            if r.type not in kinds or error["input_type"] != "coroutine":
                 continue
             qualname = str(error.get("input_name") or "")
             name = qualname.rsplit(".", 1)[-1]
             calls = _unawaited_calls(obs, name) if name else []
             where = f" Probably {calls[0]}." if len(calls) == 1 else ""
             made = f" of `{qualname}`" if qualname else ""
-            written = re.search(rf"[\w.]*\b{re.escape(name)}\([^()]*\)", where) if name else None
-            call = written.group(0) if written else f"...{name or 'f'}(...)"
+            call = (_call_in(calls[0], name) if where else "") or f"...{name or 'f'}(...)"
+            if r.type == "ValidationError":
+                field = ".".join(str(p) for p in error["loc"]) or "the model"
+                said = (
+                    f"The app raised ValidationError{_at(r)}: `{field}` was given a coroutine "
+                    f"object{made} instead of its result"
+                )
+            else:
+                said = (
+                    f"The route returned a coroutine object{made} instead of its result, so "
+                    "FastAPI could not fit it into the response model and answered 500"
+                )
             return [
                 Diagnosis(
                     "returned_coroutine",
-                    f"The route returned a coroutine object{made} instead of its result, so "
-                    "FastAPI could not fit it into the response model and answered 500: an "
-                    f"async function was called without `await`.{where}",
-                    f"`await` the call whose result the route returns: `await {call}`.",
+                    f"{said}: an async function was called without `await`.{where}",
+                    f"`await` the call whose result is used: `await {call}`.",
                     "ch05_async_sessions",
                 )
             ]
+    return []
+
+
+def result_as_value(obs: Observations) -> list[Diagnosis]:
+    """A SQLAlchemy Result object given to Pydantic where a value (a number, a row) belongs."""
+    for r in obs.raised:
+        for error in r.errors:
+            given = error["input_type"]
+            if r.type in ("ResponseValidationError", "ValidationError") and given.endswith(
+                "Result"
+            ):
+                field = ".".join(str(p) for p in error["loc"]) or "the model"
+                return [
+                    Diagnosis(
+                        "result_as_value",
+                        f"The app raised {r.type}{_at(r)}: `{field}` was given a {given}, the "
+                        "object `execute()` returns, not the value the query selected.",
+                        "take the value out of the result: `await session.scalar(...)` for one "
+                        "value, `(await session.scalars(...)).all()` for rows, or "
+                        "`result.scalar_one()`.",
+                    )
+                ]
     return []
 
 
@@ -125,4 +170,9 @@ def no_row_found(obs: Observations) -> list[Diagnosis]:
 
 def sharper(obs: Observations) -> bool:
     """Whether one of these diagnoses already names what the app raised (no generic one)."""
-    return bool(from_attributes_missing(obs) or no_row_found(obs))
+    return bool(
+        from_attributes_missing(obs)
+        or no_row_found(obs)
+        or returned_coroutine(obs)
+        or result_as_value(obs)
+    )
