@@ -282,6 +282,38 @@ CASES = {
             "`scalar_one_or_none()`",
         ],
     ),
+    "method_not_allowed": (
+        '"PUT", "/ping", json={}',
+        HEAD + "@app.get('/ping')\nasync def ping():\n    return {}\n\n"
+        "@app.put('/pings')\nasync def put_ping():\n    return {}\n",
+        [
+            "PUT /ping answered 405 Method Not Allowed: a route matches the path, but none for PUT",
+            "The app's routes: GET /ping, PUT /pings.",
+        ],
+    ),
+    "validator_type_error": (
+        POST,
+        HEAD + "from pydantic import BaseModel, field_validator\n\nclass Ping(BaseModel):\n"
+        "    name: str\n\n    @field_validator('name')\n    @classmethod\n"
+        "    def short(cls, value: str) -> str:\n        raise TypeError('too long')\n\n"
+        "@app.post('/ping')\nasync def ping(body: Ping):\n    return {}\n",
+        [
+            "The app raised TypeError at exercises/ch01_ping/ex01_ping.py:12 (in short)",
+            "in a validator of Ping",
+            "only a ValueError (or an AssertionError)",
+        ],
+    ),
+    "validator_hidden": (
+        POST,
+        HEAD + "from pydantic import BaseModel, field_validator\n\nclass Ping(BaseModel):\n"
+        "    name: str\n\n    @classmethod\n    @field_validator('name')\n"
+        "    def short(cls, value: str) -> str:\n        raise ValueError('too long')\n\n"
+        "@app.post('/ping')\nasync def ping(body: Ping):\n    raise HTTPException(409)\n",
+        [
+            "Pydantic never runs the validator `Ping.short`",
+            "`@classmethod` is above the validator's decorator",
+        ],
+    ),
     "router_not_included": (
         GET,
         HEAD + "router = APIRouter()\n\n@router.get('/ping')\nasync def ping():\n"
@@ -381,3 +413,21 @@ def test_a_passing_check_gets_no_diagnosis(tiny_course: Path) -> None:
         check=False,
     )
     assert done.returncode == 0 and "What the app did" not in done.stdout, done.stdout
+
+
+def test_a_coroutine_discarded_elsewhere_is_placed_at_the_learners_call(tmp_path: Path) -> None:
+    """Python warns where a never-awaited coroutine was discarded; when that is not the
+    learner's file, the diagnosis names the learner's one call without `await`, or no place."""
+    from fastlings.plugin.diagnoses import diagnose
+    from fastlings.plugin.observe import Observations, Seen
+
+    learner = tmp_path / "app.py"
+    learner.write_text("async def f(db):\n    row = load(db)\n    return row.name\n")
+    message = "coroutine 'load' was never awaited"
+    seen = Seen("RuntimeWarning", message, "checks/helper.py:74", "await client.get(url)")
+    found = diagnose(Observations(learner_file=learner, warnings=[seen]))
+    assert "app.py:2: `load` was called without `await`" in found[0].cause
+    assert found[0].cause.startswith("Probably ") and "`await load(db)`" in found[0].advice
+    learner.write_text("async def f(db):\n    row = load(db)\n    other = load(db)\n")
+    found = diagnose(Observations(learner_file=learner, warnings=[seen]))
+    assert found[0].cause.startswith("`load` was called without `await`"), found[0].cause

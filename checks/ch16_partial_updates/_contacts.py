@@ -1,5 +1,7 @@
 """Helpers shared by the chapter 16 checks: seeded contacts, requests, and the stored rows."""
 
+import json
+import re
 from typing import Any, NamedTuple
 
 from httpx import ASGITransport, AsyncClient, Response
@@ -64,15 +66,41 @@ async def why_500(wired: WiredApp, response: Response) -> str:
         except Exception as exc:
             first = (str(exc).strip().splitlines() or [""])[0][:200]
             reading = ""
-            if "NOT NULL" in str(exc).upper() or "null value in column" in str(exc):
-                reading = (
-                    ". The update wrote None into a NOT NULL column: a field the client left "
-                    "out, or sent as null, reached the database"
-                )
+            column = NOT_NULL.search(str(exc)) if type(exc).__name__ == "IntegrityError" else None
+            if column is not None:
+                reading = null_written(column.group(1) or column.group(2), request.content)
             elif isinstance(exc, AttributeError) and "NoneType" in str(exc):
                 reading = ". The row was not found (None) and the code used it anyway"
             return f". Sent again, the app raised {type(exc).__name__}: {first}{reading}"
     return ""
+
+
+NOT_NULL = re.compile(r'NOT NULL constraint failed: \w+\.(\w+)|null value in column "(\w+)"')
+
+
+def null_written(column: str, content: bytes) -> str:
+    """Why None reached the NOT NULL `column`, read from the request body that was sent."""
+    try:
+        sent = json.loads(content) if content else {}
+    except ValueError:
+        sent = {}
+    if not isinstance(sent, dict):
+        sent = {}
+    if column not in sent:
+        return (
+            f". The update wrote None into the NOT NULL column {column}, which the request "
+            "left out: the update applied a field that was not sent, at its default None"
+        )
+    if sent[column] is None:
+        return (
+            f". The update wrote None into the NOT NULL column {column}, which the request "
+            "sent as null: nothing refused the null before it reached the database"
+        )
+    return (
+        f". The update wrote None into the NOT NULL column {column}, although the request "
+        f"sent {column} = {sent[column]!r}: the value was lost between the request and the row "
+        "(probably a validator that does not return the value)"
+    )
 
 
 async def answer(wired: WiredApp, response: Response) -> str:

@@ -17,13 +17,30 @@ from fastlings.testing import Teach, WiredApp
 PATTERN = "apply payload.model_dump(exclude_unset=True): the fields sent, and only those"
 
 
+def differences(body: dict[str, Any], expected: dict[str, Any], row: dict[str, Any] | None) -> str:
+    """Which fields of the stored row did not end as the PATCH should leave them, and how."""
+    if row is None:
+        return ""
+    wrong = [f for f in expected if row.get(f) != expected[f]]
+    unsent = [f for f in wrong if f not in body]
+    sent = [f for f in wrong if f in body]
+    parts = []
+    if sent:
+        nulls = " (an explicit null was dropped)" if all(body[f] is None for f in sent) else ""
+        parts.append(f"the field(s) sent but not applied: {', '.join(sent)}{nulls}")
+    if unsent:
+        shown = ", ".join(f"{f} = {row.get(f)!r}" for f in unsent)
+        parts.append(f"the field(s) not sent, yet changed: {shown}")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 async def patch_and_compare(
     wired: WiredApp, body: dict[str, Any], expected: dict[str, Any], teach: Teach, why: str
 ) -> None:
     status, said, returned, row = await update(wired, "PATCH", body)
     assert status == 200 and row == expected and returned == expected, teach(
         f"PATCH /contacts/{ADA['id']} with {body} ({why}) answered "
-        f"{said}; the stored row is now {row}.",
+        f"{said}; the stored row is now {row}{differences(body, expected, row)}.",
         f"200, and the row (stored and returned) {expected}: {PATTERN}",
     )
 

@@ -17,6 +17,7 @@ from fastlings.plugin.diagnoses.answers import (
     cors_preflight,
     db_text_leak,
     extra_forbidden,
+    method_not_allowed,
     not_found,
     query_not_body,
     request_refused,
@@ -42,6 +43,8 @@ from fastlings.plugin.diagnoses.values import (
     result_as_value,
     returned_coroutine,
     returned_none,
+    validator_hidden,
+    validator_type_error,
 )
 from fastlings.plugin.observe import Observations
 
@@ -56,6 +59,7 @@ RULES: tuple[Rule, ...] = (
     response_validation,
     from_attributes_missing,
     no_row_found,
+    validator_type_error,
     router_not_included,
     untyped_parameter,
     settings_from_body,
@@ -66,8 +70,10 @@ RULES: tuple[Rule, ...] = (
     different_loop,
     pool_timeout,
     cors_preflight,
+    method_not_allowed,
     text_for_datetime,
     state_not_set,
+    validator_hidden,
     unhandled,
 )
 

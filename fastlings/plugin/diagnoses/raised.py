@@ -11,7 +11,7 @@ from fastlings.plugin.diagnoses.base import (
     _at,
     _said,
 )
-from fastlings.plugin.diagnoses.values import sharper
+from fastlings.plugin.diagnoses.values import _call_in, sharper, unawaited_site
 from fastlings.plugin.observe import Observations
 
 
@@ -22,12 +22,12 @@ def unawaited(obs: Observations) -> list[Diagnosis]:
         library = "site-packages" in seen.where or "/lib/python" in seen.where
         if seen.category == "RuntimeWarning" and match and not library:
             name = match.group(1).rsplit(".", 1)[-1]
-            written = re.search(rf"[\w.]*\b{re.escape(name)}\([^()]*\)", seen.line or "")
-            call = written.group(0) if written else f"...{name}(...)"
+            place, line = unawaited_site(obs, seen.where, seen.line, name)
+            call = _call_in(line, name) or f"...{name}(...)"
             found.append(
                 Diagnosis(
                     "unawaited",
-                    f"{seen.where}: `{match.group(1)}` was called without `await`, so it never "
+                    f"{place}`{match.group(1)}` was called without `await`, so it never "
                     f'ran (Python warned: "{seen.message.splitlines()[0]}").',
                     f"`await` every coroutine call: `await {call}`.",
                     "ch05_async_sessions",

@@ -175,4 +175,78 @@ def sharper(obs: Observations) -> bool:
         or no_row_found(obs)
         or returned_coroutine(obs)
         or result_as_value(obs)
+        or validator_type_error(obs)
     )
+
+
+IN_FUNCTION = re.compile(r"\(in (\w+)\)$")
+
+
+def _models(obs: Observations) -> list[type]:
+    """The Pydantic models defined in the learner's module."""
+    try:
+        from pydantic import BaseModel
+    except ImportError:  # pragma: no cover - a dependency of the course
+        return []
+    values = vars(obs.module).values() if obs.module is not None else []
+    return [v for v in values if isinstance(v, type) and issubclass(v, BaseModel)]
+
+
+def validator_type_error(obs: Observations) -> list[Diagnosis]:
+    """A validator of the learner's that raised something Pydantic does not turn into a 422."""
+    for r in obs.raised:
+        found = IN_FUNCTION.search(r.where or "")
+        if r.type in ("ValueError", "AssertionError") or found is None:
+            continue
+        for model in _models(obs):
+            decorators = getattr(model, "__pydantic_decorators__", None)
+            kinds = ("field_validators", "model_validators")
+            names = {d.func.__name__ for k in kinds for d in getattr(decorators, k, {}).values()}
+            if found.group(1) in names:
+                return [
+                    Diagnosis(
+                        "validator_type_error",
+                        f"The app raised {r.type}{_at(r)}, in a validator of {model.__name__}: "
+                        "Pydantic turns only a ValueError (or an AssertionError) raised in a "
+                        f"validator into a validation error (a 422); a {r.type} escapes as a 500.",
+                        "raise ValueError(...) in the validator.",
+                        "ch02_request_validation",
+                    )
+                ]
+    return []
+
+
+def validator_hidden(obs: Observations) -> list[Diagnosis]:
+    """A validator that Pydantic never registered: `@classmethod` put above `@field_validator`
+    (or `@model_validator`) hides the decorator from the model."""
+    for model in _models(obs):
+        for name, value in vars(model).items():
+            inner = getattr(value, "__func__", None)
+            if isinstance(value, classmethod | staticmethod) and hasattr(inner, "decorator_info"):
+                return [
+                    Diagnosis(
+                        "validator_hidden",
+                        f"Pydantic never runs the validator `{model.__name__}.{name}`: "
+                        f"`@{type(value).__name__}` is above the validator's decorator, which "
+                        "hides it from the model (its decorators list none by that name).",
+                        "put `@field_validator(...)` (or `@model_validator`) on top, "
+                        "`@classmethod` under it.",
+                        "ch16_partial_updates",
+                    )
+                ]
+    return []
+
+
+def unawaited_site(obs: Observations, where: str, line: str | None, name: str) -> tuple[str, str]:
+    """Where a never-awaited coroutine was made, for the `unawaited` diagnosis: Python warns
+    where the coroutine was discarded, which is the learner's line only when it was dropped
+    at once. Otherwise the one line of the learner's file that calls `name` without `await`,
+    if there is one; else no place."""
+    learner = _rel(Path(obs.learner_file)) if obs.learner_file is not None else None
+    if learner is None or where.startswith(f"{learner}:"):
+        return f"{where}: ", line or ""
+    calls = _unawaited_calls(obs, name)
+    if len(calls) != 1:
+        return "", ""
+    place, _, written = calls[0].partition(": ")
+    return f"Probably {place}: ", written.strip("`")
