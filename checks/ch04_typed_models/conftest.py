@@ -182,6 +182,22 @@ async def assert_database_fills_created_at(
     )
 
 
+async def assert_default_is_computed(
+    engine: AsyncEngine, table: Table, teach: Teach, expected: str
+) -> None:
+    """The database's DEFAULT for created_at, when there is one, is an expression it computes
+    at each insert, not a quoted constant."""
+    columns = await reflected_columns(engine, table)
+    default = next((c.get("default") for c in columns if c["name"] == "created_at"), None)
+    constant = isinstance(default, str) and default.lstrip("(").startswith("'")
+    assert not constant, teach(
+        f"The database's DEFAULT for {table.name}.created_at is the constant {default}: a "
+        "string given to server_default is stored as that text, so every row inserted "
+        "without a created_at gets the same value.",
+        expected,
+    )
+
+
 async def assert_duplicate_email_rejected(
     engine: AsyncEngine, table: Table, teach: Teach, first: dict[str, Any], expected: str
 ) -> None:
@@ -257,6 +273,8 @@ class Wording:
     """For a raw INSERT that stored created_at = NULL."""
     unique: str
     index: str
+    computed: str
+    """For a DEFAULT that is a constant (a string given to server_default)."""
 
 
 STEP = Wording(
@@ -269,6 +287,8 @@ STEP = Wording(
     python_default="a DEFAULT in the table itself (a server-side default), not one in Python",
     unique="an IntegrityError from the database: a unique constraint (or unique index) on email",
     index="an index on email, so the lookup reads the index instead of every row",
+    computed="a DEFAULT the database computes at each insert: an SQL expression such as "
+    "sqlalchemy.func.now(), not a string",
 )
 EXERCISE = Wording(
     not_null="{name}: Mapped[str] = mapped_column(...): without `| None` the column is NOT NULL",
@@ -282,6 +302,8 @@ EXERCISE = Wording(
     "index=True)",
     index="an index on email: mapped_column(String(255), unique=True, index=True) creates a "
     "unique index",
+    computed="server_default=func.now(): an SQL expression the database runs at each "
+    "insert; a string is stored as a constant",
 )
 
 
@@ -314,6 +336,15 @@ def server_default_check(words: Wording, row: dict[str, Any]) -> Check:
         await assert_database_fills_created_at(
             engine, table, teach, row, refused=words.no_default, null=words.python_default
         )
+
+    return check
+
+
+def computed_default_check(words: Wording) -> Check:
+    """The DEFAULT of created_at is computed by the database, not a constant."""
+
+    async def check(engine: AsyncEngine, table: Table, teach: Teach) -> None:
+        await assert_default_is_computed(engine, table, teach, words.computed)
 
     return check
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from checks.ch04_typed_models.conftest import (
     ADA,
     STEP,
+    computed_default_check,
     create_returns_timestamp_check,
     reflected_columns,
     server_default_check,
@@ -35,3 +36,4 @@ async def test_created_at_keeps_the_time_zone(
 
 
 test_create_user_returns_timestamp = create_returns_timestamp_check
+test_created_at_default_is_computed = computed_default_check(STEP)

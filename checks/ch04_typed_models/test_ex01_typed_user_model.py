@@ -15,6 +15,7 @@ from checks.ch04_typed_models.conftest import (
     ADA,
     BIO,
     EXERCISE,
+    computed_default_check,
     create_returns_timestamp_check,
     email_index_check,
     nullability_check,
@@ -53,3 +54,4 @@ async def test_column_types(engine: AsyncEngine, table: Table, teach: Teach) -> 
 
 
 test_create_user_returns_timestamp = create_returns_timestamp_check
+test_created_at_default_is_computed = computed_default_check(EXERCISE)
