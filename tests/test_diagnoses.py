@@ -257,6 +257,13 @@ CASES = {
         "connection timed out, timeout 0.10')\n",
         ["QueuePool limit of size 2", "checked out and none came back in time"],
     ),
+    "pool_wait_too_short": (
+        GET,
+        HEAD + "from sqlalchemy.exc import TimeoutError as PoolTimeout\n\n@app.get('/ping')\n"
+        "async def ping():\n    raise PoolTimeout('QueuePool limit of size 2 overflow 2 reached, "
+        "connection timed out, timeout 0.00')\n",
+        ["The pool waited 0.00 s for a free connection (its `pool_timeout`)", "`pool_timeout=5`"],
+    ),
     "cors_preflight": (
         PREFLIGHT,
         HEAD + "@app.post('/ping')\nasync def ping():\n    return {}\n",

@@ -25,6 +25,7 @@ from fastlings.plugin.diagnoses.answers import (
     untyped_parameter,
 )
 from fastlings.plugin.diagnoses.base import HEADING, Diagnosis, Rule
+from fastlings.plugin.diagnoses.pools import pool_wait_too_short
 from fastlings.plugin.diagnoses.raised import (
     coroutine_as_value,
     different_loop,
@@ -52,6 +53,7 @@ RULES: tuple[Rule, ...] = (
     extra_forbidden,
     db_text_leak,
     different_loop,
+    pool_wait_too_short,
     pool_timeout,
     cors_preflight,
     text_for_datetime,
