@@ -157,6 +157,60 @@ CASES = {
             "read it from the request body"
         ],
     ),
+    "settings_from_body_annotated": (
+        POST,
+        HEAD + "from typing import Annotated\n\nfrom pydantic import BaseModel\n"
+        "from pydantic_settings import BaseSettings\n\nclass Settings(BaseSettings):\n"
+        "    shop: str = 'tea'\n\ndef get_settings() -> Settings:\n    return Settings()\n\n"
+        "class Ping(BaseModel):\n    name: str\n\n@app.post('/ping')\n"
+        "async def ping(body: Ping, settings: Annotated[Settings, get_settings]):\n"
+        "    return {}\n",
+        [
+            "the endpoint's parameter `settings` is typed `Settings`, a Pydantic model (its "
+            "`Annotated[...]` holds no `Depends(...)`), so FastAPI read it from the request body"
+        ],
+    ),
+    "state_on_request": (
+        GET,
+        HEAD + "from contextlib import asynccontextmanager\n\nfrom fastapi import Request\n\n"
+        "@asynccontextmanager\nasync def lifespan(app):\n    app.state.client = 'c'\n"
+        "    yield\n\napp = FastAPI(lifespan=lifespan)\n\n@app.get('/ping')\n"
+        "async def ping(request: Request):\n    return {'c': request.state.client}\n",
+        [
+            "a State had no `client`, yet the app's own `app.state.client` is set",
+            "`request.app.state.client`",
+        ],
+    ),
+    "closed_client": (
+        GET,
+        HEAD + "import httpx\n\nclient = httpx.AsyncClient()\n\n@app.get('/ping')\n"
+        "async def ping():\n    await client.aclose()\n"
+        "    return (await client.get('http://127.0.0.1:9/')).text\n",
+        [
+            "the httpx client had been closed before this request used it",
+            "`yield` inside the `async with` block",
+        ],
+    ),
+    "coroutine_reused": (
+        GET,
+        HEAD + "from functools import lru_cache\n\n@lru_cache\nasync def conf() -> int:\n"
+        "    return 1\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return {'n': await conf() + await conf()}\n",
+        [
+            "cannot reuse already awaited coroutine: the same coroutine object was awaited",
+            "a cache (`@lru_cache`) on an `async def` dependency",
+        ],
+    ),
+    "field_on_class": (
+        GET,
+        HEAD + "from pydantic import BaseModel\n\nclass Conf(BaseModel):\n    shop: str = 'tea'\n\n"
+        "def get_conf():\n    return Conf\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return {'shop': get_conf().shop}\n",
+        [
+            "`shop`, a field of `Conf`, was read from a class, not from an instance",
+            "`return Conf()`",
+        ],
+    ),
     "coroutine_as_value": (
         GET,
         HEAD + "async def read() -> bytes:\n    return b'x'\n\n@app.get('/ping')\n"
@@ -305,6 +359,29 @@ def test_the_first_screen_names_the_cause(tiny_course: Path, case: str) -> None:
         pattern = tasks["tasks"][0]["problemMatcher"]["pattern"]["regexp"]
         found = [m for line in done.stdout.splitlines() if (m := re.search(pattern, line))]
         assert ("exercises/ch01_ping/ex01_ping.py", "7") in [m.groups()[:2] for m in found]
+
+
+def test_a_check_error_names_the_learner_line(tiny_course: Path) -> None:
+    """A check that errors (here the app's lifespan raises at start-up) shows the line."""
+    (tiny_course / STARTER).write_text(
+        HEAD + "from contextlib import asynccontextmanager\n\n@asynccontextmanager\n"
+        "async def lifespan(app):\n    settings = {}\n    app.state.url = settings['url']\n"
+        "    yield\n\napp = FastAPI(lifespan=lifespan)\n"
+    )
+    (tiny_course / CHECKS).write_text(CHECK.format(request=GET))
+    done = subprocess.run(
+        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
+        cwd=tiny_course,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    screen = " ".join(done.stdout.split())
+    assert done.returncode == 1 and "KeyError: 'url'" in screen, done.stdout + done.stderr
+    expected = "(raised at exercises/ch01_ping/ex01_ping.py:9 (in lifespan): `app.state.url = "
+    assert expected + "settings['url']`)" in screen, done.stdout
 
 
 def test_a_passing_check_gets_no_diagnosis(tiny_course: Path) -> None:

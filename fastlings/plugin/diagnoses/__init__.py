@@ -25,6 +25,12 @@ from fastlings.plugin.diagnoses.answers import (
     untyped_parameter,
 )
 from fastlings.plugin.diagnoses.base import HEADING, Diagnosis, Rule
+from fastlings.plugin.diagnoses.lifespan import (
+    closed_client,
+    coroutine_reused,
+    field_on_class,
+    state_on_request,
+)
 from fastlings.plugin.diagnoses.pools import pool_wait_too_short
 from fastlings.plugin.diagnoses.raised import (
     coroutine_as_value,
@@ -58,6 +64,10 @@ RULES: tuple[Rule, ...] = (
     cors_preflight,
     text_for_datetime,
     state_not_set,
+    state_on_request,
+    closed_client,
+    coroutine_reused,
+    field_on_class,
     unhandled,
 )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 from fastlings.plugin.diagnoses.base import (
     DB_TEXT,
@@ -108,6 +108,13 @@ def untyped_parameter(obs: Observations) -> list[Diagnosis]:
     return []
 
 
+def _unwrapped(annotation: Any) -> Any:
+    """`X` for `Annotated[X, ...]`: what FastAPI reads when the metadata holds no `Depends`."""
+    if get_origin(annotation) is Annotated:
+        return get_args(annotation)[0]
+    return annotation
+
+
 def settings_from_body(obs: Observations) -> list[Diagnosis]:
     try:
         from pydantic import BaseModel
@@ -119,7 +126,8 @@ def settings_from_body(obs: Observations) -> list[Diagnosis]:
             loc = list(error.get("loc", []))
             if answer.status != 422 or loc[:1] != ["body"] or len(loc) != 2:
                 continue
-            annotation = _annotation(obs, answer.method, answer.path, loc[-1])
+            raw = _annotation(obs, answer.method, answer.path, loc[-1])
+            annotation = _unwrapped(raw)
             if (
                 "form" in answer.content_type
                 and isinstance(annotation, type)
@@ -142,8 +150,13 @@ def settings_from_body(obs: Observations) -> list[Diagnosis]:
                     Diagnosis(
                         "settings_from_body",
                         f"{answer.method} {answer.path} answered 422: the endpoint's parameter "
-                        f"`{loc[-1]}` is typed `{annotation.__name__}`, a Pydantic model, so "
-                        f"FastAPI read it from the request body (loc {loc}).",
+                        f"`{loc[-1]}` is typed `{annotation.__name__}`, a Pydantic model"
+                        + (
+                            " (its `Annotated[...]` holds no `Depends(...)`)"
+                            if raw is not annotation
+                            else ""
+                        )
+                        + f", so FastAPI read it from the request body (loc {loc}).",
                         "ask for it as a dependency: `Annotated[Settings, Depends(get_settings)]`.",
                         "ch20_settings_lifespan",
                     )
