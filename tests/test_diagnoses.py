@@ -211,6 +211,16 @@ CASES = {
             "`return Conf()`",
         ],
     ),
+    "depends_as_value": (
+        GET,
+        HEAD + "from fastapi import Depends\n\ndef get_shop() -> str:\n    return 'tea'\n\n"
+        "def label(shop: str = Depends(get_shop)) -> str:\n    return shop.upper()\n\n"
+        "@app.get('/ping')\nasync def ping():\n    return {'shop': label()}\n",
+        [
+            "'Depends' object has no attribute 'upper'",
+            "a parameter's default `Depends(...)` reached the code as it is",
+        ],
+    ),
     "coroutine_as_value": (
         GET,
         HEAD + "async def read() -> bytes:\n    return b'x'\n\n@app.get('/ping')\n"

@@ -25,6 +25,7 @@ from fastlings.plugin.diagnoses.answers import (
     untyped_parameter,
 )
 from fastlings.plugin.diagnoses.base import HEADING, Diagnosis, Rule
+from fastlings.plugin.diagnoses.jobs import depends_as_value
 from fastlings.plugin.diagnoses.lifespan import (
     closed_client,
     coroutine_reused,
@@ -68,6 +69,7 @@ RULES: tuple[Rule, ...] = (
     closed_client,
     coroutine_reused,
     field_on_class,
+    depends_as_value,
     unhandled,
 )
 

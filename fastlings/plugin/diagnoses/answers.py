@@ -101,7 +101,8 @@ def untyped_parameter(obs: Observations) -> list[Diagnosis]:
                         f"`{loc[-1]}` has no type annotation, so FastAPI took it for a required "
                         f"query parameter (loc {loc}).",
                         "annotate it: FastAPI injects `BackgroundTasks`, `Request` and the like "
-                        f"by their type (`{loc[-1]}: BackgroundTasks`).",
+                        "by their type, a dependency's value through `Annotated[T, Depends(f)]`"
+                        + (f" (`{loc[-1]}: BackgroundTasks`)." if "task" in loc[-1] else "."),
                         "ch21_background_work",
                     )
                 ]
