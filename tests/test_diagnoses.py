@@ -134,7 +134,18 @@ CASES = {
         '"POST", "/ping", data={"name": "ada"}, files={"file": ("a.txt", b"x")}',
         HEAD + "from fastapi import UploadFile\n\n@app.post('/ping')\n"
         "async def ping(name: str, file: UploadFile):\n    return {}\n",
-        ["sent a multipart/form-data body, yet FastAPI looked for `name` in the query string"],
+        [
+            "sent a multipart/form-data body, yet FastAPI looked for `name` in the query string",
+            "`Form()` on each form field, or one model `Annotated[Model, Form()]`",
+        ],
+    ),
+    "model_not_form_annotated": (
+        '"POST", "/ping", data={"name": "ada"}, files={"file": ("a.txt", b"x")}',
+        HEAD + "from typing import Annotated\n\nfrom fastapi import Body, UploadFile\n"
+        "from pydantic import BaseModel\n\nclass Meta(BaseModel):\n    name: str\n\n"
+        "@app.post('/ping')\nasync def ping(meta: Annotated[Meta, Body()], file: UploadFile):\n"
+        "    return {}\n",
+        ["the endpoint's parameter `meta` is typed `Meta`, a Pydantic model, which FastAPI reads"],
     ),
     "untyped_parameter": (
         POST,

@@ -179,7 +179,10 @@ def query_not_body(obs: Observations) -> list[Diagnosis]:
                     "yet FastAPI looked for "
                     f"{names} in the query string (loc {query[0]['loc']}): plain scalar "
                     "parameters are read from the query.",
-                    "one Pydantic model parameter for the body (or `Body()`).",
+                    "one Pydantic model parameter for the body (or `Body()`)."
+                    if answer.sent_json
+                    else "`Form()` on each form field, or one model `Annotated[Model, Form()]`; "
+                    "a file is an `UploadFile` parameter.",
                     "ch02_request_validation",
                 )
             )
