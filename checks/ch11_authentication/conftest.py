@@ -30,7 +30,8 @@ def assert_string_sub(claims: dict[str, Any], user: dict[str, Any], teach: Teach
 def exp_said(exp: Any, now: float) -> str:
     """What is wrong with an `exp` claim's value, after the value itself."""
     if isinstance(exp, int | float):
-        return f" ({exp - now:+.0f} s from now)."
+        hours = f", {(exp - now) / 3600:+.1f} h" if abs(exp - now) >= 3600 else ""
+        return f" ({exp - now:+.0f} s from now{hours})."
     if isinstance(exp, str):
         return (
             " (text): `exp` is a NumericDate, a number of seconds since 1970, which jwt.encode "
