@@ -38,6 +38,20 @@ PREFLIGHT = (
     '"Access-Control-Request-Method": "POST"}'
 )
 HEAD = "from fastapi import APIRouter, FastAPI, HTTPException\n\napp = FastAPI()\n"
+SQL = (
+    HEAD + "from sqlalchemy import bindparam, text\nfrom sqlalchemy.ext.asyncio import "
+    "create_async_engine\n\nengine = create_async_engine('sqlite+aiosqlite://')\n\n"
+)
+
+
+def run_sql(statement: str, values: str = "{}", then: str = "") -> str:
+    """An app whose GET /ping runs `statement` with `values` on an in-memory SQLite."""
+    return (
+        SQL + "@app.get('/ping')\nasync def ping():\n    async with engine.connect() as conn:\n"
+        f"        result = await conn.execute({statement}, {values})\n{then}"
+        "    return {}\n"
+    )
+
 
 CASES = {
     "unawaited": (
@@ -352,6 +366,110 @@ CASES = {
             "`return user['email']`"
         ],
     ),
+    "object_repr_keeps_its_class": (
+        GET,
+        HEAD + "class Thing: ...\n\n@app.get('/ping')\nasync def ping():\n"
+        "    raise ValueError(f'a value expected, got {Thing()}')\n",
+        ["a value expected, got <Thing object>"],
+    ),
+    "missing_bind_value": (
+        GET,
+        run_sql("text('SELECT :name')", "{'nam': 'ada'}"),
+        [
+            "A value is required for bind parameter 'name'",
+            "execute() had no value named `name` (it got `nam`)",
+        ],
+    ),
+    "quoted_placeholder": (
+        GET,
+        run_sql("text(\"SELECT 'hello :name'\")", "{'name': 'ada'}"),
+        ["the placeholder is inside quotes ('hello ?')", "write the parameter bare"],
+    ),
+    "list_not_expanded": (
+        GET,
+        run_sql("text(\"SELECT 1 WHERE 'a' IN :names\")", "{'names': ['a', 'b']}"),
+        ["A list, ['a', 'b'], was bound to one placeholder (`IN ?`)", "expanding=True"],
+    ),
+    "expanding_in_parentheses": (
+        GET,
+        run_sql(
+            "text(\"SELECT 1 WHERE 'a' IN (:names)\").bindparams(bindparam('names', "
+            "expanding=True))",
+            "{'names': ['a', 'b']}",
+        ),
+        ["an expanding parameter renders its own parentheses", "write `IN :names`"],
+    ),
+    "escape_clause": (
+        GET,
+        run_sql("text(\"SELECT 1 WHERE 'a' LIKE :p ESCAPE ''\")", "{'p': 'a'}"),
+        ["The SQL it sent says `ESCAPE ''`", "`ESCAPE '#'`"],
+    ),
+    "plain_value_for_row": (
+        GET,
+        run_sql(
+            "text(\"SELECT 1 AS id, 'ada' AS name\")",
+            then="    names = [row.name for row in result.scalars()]\n",
+        ),
+        ["read `.name` from a plain int", "probably the result came from `scalars()`"],
+    ),
+    "rows_for_entities": (
+        GET,
+        SQL + "from pydantic import BaseModel\n\nclass Pong(BaseModel):\n    id: int\n\n"
+        "@app.get('/ping', response_model=list[Pong])\nasync def ping():\n"
+        "    async with engine.connect() as conn:\n"
+        "        return (await conn.execute(text('SELECT 1 AS x'))).all()\n",
+        ["FastAPI got SQLAlchemy `Row` objects", "(await db.scalars(select(Model))).all()"],
+    ),
+    "coroutine_bound": (
+        GET,
+        SQL + "async def make() -> str:\n    return 'x'\n\n@app.get('/ping')\nasync def ping():\n"
+        "    async with engine.connect() as conn:\n"
+        "        await conn.execute(text('SELECT :v'), {'v': make()})\n",
+        ["A coroutine object was sent to the database as a column value"],
+    ),
+    "coroutine_attribute": (
+        GET,
+        HEAD + "async def rows() -> list[int]:\n    return []\n\n@app.get('/ping')\n"
+        "async def ping():\n    return await rows().copy()\n",
+        ["`.copy` was read from a coroutine", "`(await rows()).copy()`"],
+    ),
+    "not_callable": (
+        GET,
+        HEAD + "from fastapi.concurrency import run_in_threadpool\n\ndef work() -> str:\n"
+        "    return 'x'\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return await run_in_threadpool(work())\n",
+        [
+            "`run_in_threadpool` was given the result of `work(...)`, not the function",
+            "`run_in_threadpool(work, arg1, arg2)`",
+        ],
+    ),
+    "token_error_escaped": (
+        GET,
+        HEAD + "import jwt\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return jwt.decode('a.b.c', 'key', algorithms=['HS256'])\n",
+        ["PyJWT refused the token, and nothing caught that", "subclass of `jwt.PyJWTError`"],
+    ),
+    "unknown_hash": (
+        GET,
+        HEAD + "from pwdlib import PasswordHash\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return PasswordHash.recommended().verify('$argon2id$v=19$m=1', 'secret')\n",
+        ["pwdlib could not tell which hasher made the value", "verify(password, stored_hash)"],
+    ),
+    "get_reads_body": (
+        GET,
+        HEAD + "@app.get('/ping', status_code=201)\nasync def ping(name: list[str] = []):\n"
+        "    return name\n",
+        [
+            "reads `name` (list[str]) from the request body, which a GET request does not send",
+            "`name: Annotated[list[str], Query()]`",
+        ],
+    ),
+    "no_route_lists_included_routers": (
+        GET,
+        HEAD + "router = APIRouter(prefix='/v1')\n\n@router.get('/pong')\nasync def pong():\n"
+        "    return {}\n\napp.include_router(router, prefix='/api')\n",
+        ["GET /ping answered 404 Not Found", "The app's routes: GET /api/v1/pong."],
+    ),
 }
 
 
@@ -416,3 +534,25 @@ def test_a_passing_check_gets_no_diagnosis(tiny_course: Path) -> None:
         check=False,
     )
     assert done.returncode == 0 and "What the app did" not in done.stdout, done.stdout
+
+
+def test_an_included_routers_own_404_is_not_called_unmounted(tiny_course: Path) -> None:
+    """A router that is mounted, and answers 404 itself (an HTTPException), is not reported as a
+    router the app never includes (FastAPI 0.165 keeps mounted routers as `_IncludedRouter`)."""
+    app = (
+        HEAD + "router = APIRouter()\n\n@router.get('/ping')\nasync def ping():\n"
+        "    raise HTTPException(404, 'No such pong')\n\napp.include_router(router)\n"
+    )
+    (tiny_course / STARTER).write_text(app)
+    (tiny_course / CHECKS).write_text(CHECK.format(request=GET))
+    done = subprocess.run(
+        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
+        cwd=tiny_course,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1 and "/ping answered 404" in done.stdout, done.stdout
+    assert "never includes it" not in done.stdout and "no route matches" not in done.stdout

@@ -36,6 +36,10 @@ class Raised:
     line: str | None
     errors: list[dict[str, Any]] = field(default_factory=list)
     """`ResponseValidationError.errors()` and the like: loc, msg, type, the input's type."""
+    sql: str | None = None
+    """For a SQLAlchemy `StatementError`: the SQL it sent (or tried to), as the driver got it."""
+    sql_params: Any = None
+    """...and the parameters that went with it (a dict, a tuple, or a list of them)."""
 
 
 @dataclass
@@ -142,7 +146,17 @@ def raised(exc: BaseException, learner_file: Path | None) -> Raised:
         except Exception:
             errors = []
     message = str(exc).strip().splitlines()[0][:2000] if str(exc).strip() else ""
-    return Raised(type(exc).__name__, message, where, line, errors)
+    found = Raised(type(exc).__name__, message, where, line, errors)
+    found.sql, found.sql_params = _statement(exc)
+    return found
+
+
+def _statement(exc: BaseException) -> tuple[str | None, Any]:
+    """The SQL and parameters a SQLAlchemy `StatementError` carries (None for other errors)."""
+    statement = getattr(exc, "statement", None)
+    if not isinstance(statement, str):
+        return None, None
+    return statement[:2000], getattr(exc, "params", None)
 
 
 def observe_app(app: Any, observations: Observations) -> Any:
@@ -161,16 +175,33 @@ def observe_app(app: Any, observations: Observations) -> Any:
 DOCS_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 
+def app_routes(app: Any) -> list[tuple[str, Any]]:
+    """(full path, route) of every route `app` serves, in order, the routers mounted with
+    `include_router` included: FastAPI 0.165 keeps each as an `_IncludedRouter` that points at
+    the original router (`original_router`, its prefix in `include_context`)."""
+    found = []
+    pending = [("", route) for route in getattr(app, "routes", [])]
+    while pending:
+        prefix, route = pending.pop(0)
+        original = getattr(route, "original_router", None)
+        if original is not None:
+            inner = prefix + str(getattr(getattr(route, "include_context", None), "prefix", ""))
+            pending[:0] = [(inner, child) for child in getattr(original, "routes", [])]
+            continue
+        path = getattr(route, "path", None)
+        if isinstance(path, str):
+            found.append((prefix + path, route))
+    return found
+
+
 def route_list(app: Any) -> list[str]:
     """`METHODS /path` of the app's own routes (FastAPI's docs pages left out)."""
     found = []
-    for route in getattr(app, "routes", []):
-        path = getattr(route, "path", None)
+    for path, route in app_routes(app):
         if path in DOCS_PATHS:
             continue
         methods = sorted(getattr(route, "methods", None) or [])
-        if path is not None:
-            found.append(f"{'/'.join(methods) or 'WS'} {path}")
+        found.append(f"{'/'.join(methods) or 'WS'} {path}")
     return found
 
 

@@ -24,7 +24,9 @@ from fastlings.plugin.diagnoses.answers import (
     settings_from_body,
     untyped_parameter,
 )
+from fastlings.plugin.diagnoses.auth import token_error_escaped, unknown_hash
 from fastlings.plugin.diagnoses.base import HEADING, Diagnosis, Rule
+from fastlings.plugin.diagnoses.calls import coroutine_attribute
 from fastlings.plugin.diagnoses.jobs import depends_as_value
 from fastlings.plugin.diagnoses.lifespan import (
     closed_client,
@@ -32,6 +34,7 @@ from fastlings.plugin.diagnoses.lifespan import (
     field_on_class,
     state_on_request,
 )
+from fastlings.plugin.diagnoses.parameters import get_reads_body
 from fastlings.plugin.diagnoses.pools import pool_wait_too_short
 from fastlings.plugin.diagnoses.raised import (
     coroutine_as_value,
@@ -44,6 +47,16 @@ from fastlings.plugin.diagnoses.raised import (
     unawaited,
     unhandled,
 )
+from fastlings.plugin.diagnoses.sql import (
+    coroutine_bound,
+    escape_clause,
+    expanding_in_parentheses,
+    list_not_expanded,
+    missing_bind_value,
+    plain_value_for_row,
+    quoted_placeholder,
+    rows_for_entities,
+)
 from fastlings.plugin.observe import Observations
 
 __all__ = ["HEADING", "Diagnosis", "Rule", "diagnose", "render"]
@@ -51,12 +64,14 @@ __all__ = ["HEADING", "Diagnosis", "Rule", "diagnose", "render"]
 RULES: tuple[Rule, ...] = (
     unawaited,
     missing_greenlet,
+    rows_for_entities,
     response_validation,
     router_not_included,
     untyped_parameter,
     settings_from_body,
     coroutine_as_value,
     query_not_body,
+    get_reads_body,
     extra_forbidden,
     db_text_leak,
     different_loop,
@@ -70,6 +85,16 @@ RULES: tuple[Rule, ...] = (
     coroutine_reused,
     field_on_class,
     depends_as_value,
+    missing_bind_value,
+    quoted_placeholder,
+    list_not_expanded,
+    expanding_in_parentheses,
+    escape_clause,
+    plain_value_for_row,
+    coroutine_attribute,
+    coroutine_bound,
+    token_error_escaped,
+    unknown_hash,
     unhandled,
 )
 
@@ -93,11 +118,22 @@ def diagnose(obs: Observations) -> list[Diagnosis]:
         found.extend(request_refused(obs))
     seen: set[str] = set()
     unique = []
-    for diagnosis in found:
+    for diagnosis in _explained_once(found):
         if diagnosis.cause not in seen:
             seen.add(diagnosis.cause)
             unique.append(diagnosis)
     return unique[:3]
+
+
+def _explained_once(found: list[Diagnosis]) -> list[Diagnosis]:
+    """Without the generic `unhandled` line for an exception that a sharper rule explains (both
+    begin "The app raised <type> at <file:line>")."""
+
+    def raised_at(d: Diagnosis) -> str | None:
+        return d.cause.split(": ", 1)[0] if d.cause.startswith("The app raised ") else None
+
+    explained = {raised_at(d) for d in found if d.name != "unhandled"} - {None}
+    return [d for d in found if d.name != "unhandled" or raised_at(d) not in explained]
 
 
 def render(diagnoses: list[Diagnosis], root: Path | None = None) -> str:

@@ -9,7 +9,7 @@ from fastlings.plugin.diagnoses.base import (
     DB_TEXT,
     Diagnosis,
 )
-from fastlings.plugin.observe import Observations
+from fastlings.plugin.observe import Observations, app_routes
 
 
 def router_not_included(obs: Observations) -> list[Diagnosis]:
@@ -20,14 +20,17 @@ def router_not_included(obs: Observations) -> list[Diagnosis]:
     except ImportError:  # pragma: no cover - FastAPI is a dependency of the course
         return []
     apps = [v for v in vars(obs.module).values() if isinstance(v, FastAPI)]
-    served = {getattr(r, "path", None) for a in apps for r in a.routes}
+    routes = [pair for a in apps for pair in app_routes(a)]
+    served = {path for path, _ in routes}
     found = []
     for answer in obs.answers:
-        if answer.status != 404:
-            continue
+        if answer.status != 404 or '"Not Found"' not in answer.body:
+            continue  # an app's own 404 (an HTTPException with its detail): a route matched
         for name, router in vars(obs.module).items():
             if not isinstance(router, APIRouter) or any(router is a.router for a in apps):
                 continue
+            if any(mine is route for mine in router.routes for _, route in routes):
+                continue  # mounted (FastAPI 0.165 serves the router's own route objects)
             paths = {getattr(r, "path", None) for r in router.routes}
             wanted = {answer.path, answer.path.rstrip("/"), answer.path + "/"}
             if paths & wanted and not paths & served:
@@ -73,11 +76,13 @@ def _annotation(obs: Observations, method: str, path: str, name: object) -> Any:
         from fastapi.routing import APIRoute
     except ImportError:  # pragma: no cover - FastAPI is a dependency of the course
         return _UNSEEN
+    from starlette.routing import compile_path
+
     for app in [v for v in vars(obs.module).values() if isinstance(v, FastAPI)]:
-        for route in app.routes:
+        for full, route in app_routes(app):
             if not isinstance(route, APIRoute) or method not in (route.methods or set()):
                 continue
-            if route.path_regex.match(path) is None:
+            if compile_path(full)[0].match(path) is None:
                 continue
             try:
                 parameter = inspect.signature(route.endpoint).parameters.get(name)

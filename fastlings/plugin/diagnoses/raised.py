@@ -11,6 +11,7 @@ from fastlings.plugin.diagnoses.base import (
     _at,
     _said,
 )
+from fastlings.plugin.diagnoses.calls import not_callable
 from fastlings.plugin.diagnoses.lifespan import app_state_has, lifespan_named
 from fastlings.plugin.observe import Observations
 
@@ -175,17 +176,7 @@ def coroutine_as_value(obs: Observations) -> list[Diagnosis]:
                 )
             ]
         if r.type == "TypeError" and "the first argument must be callable" in r.message:
-            return [
-                Diagnosis(
-                    "task_not_callable",
-                    f"The app raised TypeError{_at(r)}: {_said(r, 160)}. `add_task` was given "
-                    "something that is not a function; probably the job was called "
-                    "(`add_task(send(...))`), which hands over its coroutine instead.",
-                    "pass the function and its arguments separately: "
-                    "`background_tasks.add_task(send, arg1, arg2)`.",
-                    "ch21_background_work",
-                )
-            ]
+            return [not_callable(r)]
     return []
 
 
