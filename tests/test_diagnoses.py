@@ -262,6 +262,54 @@ CASES = {
         HEAD + "@app.post('/ping')\nasync def ping():\n    return {}\n",
         ["The CORS preflight OPTIONS /ping answered 405", "CORSMiddleware is not installed"],
     ),
+    "awaited_plain_value": (
+        GET,
+        HEAD + "import time\n\n@app.get('/ping')\nasync def ping():\n"
+        "    await time.sleep(0)\n    return {}\n",
+        [
+            "at exercises/ch01_ping/ex01_ping.py:8 (in ping): `await time.sleep(0)`",
+            "What was awaited there is a NoneType, not a coroutine",
+            "`await asyncio.to_thread(func, *args)`",
+        ],
+    ),
+    "coroutine_attribute": (
+        GET,
+        HEAD + "async def fetch() -> int:\n    return 1\n\n@app.get('/ping')\n"
+        "async def ping():\n    return {'n': await fetch().real}\n",
+        [
+            "`.real` was read from a coroutine object, so the async call that made it was never "
+            "awaited",
+            "`await a().b()` awaits `b()`, not `a()`",
+        ],
+    ),
+    "coroutine_in_model": (
+        GET,
+        HEAD + "from pydantic import BaseModel\n\nclass Pong(BaseModel):\n    text: str\n\n"
+        "async def render() -> str:\n    return 'pong'\n\n@app.get('/ping')\n"
+        "async def ping():\n    return Pong(text=render())\n",
+        [
+            "The app raised ValidationError at exercises/ch01_ping/ex01_ping.py:14",
+            "Pydantic was given a coroutine object for `text`",
+        ],
+    ),
+    "thread_given_result": (
+        GET,
+        HEAD + "import asyncio\n\ndef render(name: str) -> str:\n    return name\n\n"
+        "@app.get('/ping')\nasync def ping():\n"
+        "    return {'t': await asyncio.to_thread(render('pong'))}\n",
+        [
+            "`to_thread` was given the result of `render(...)`, a str, instead of the function",
+            "`await asyncio.to_thread(render, arg1, arg2)`",
+        ],
+    ),
+    "legacy_query": (
+        GET,
+        HEAD + "from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine\n\n"
+        "engine = create_async_engine('sqlite+aiosqlite://')\n\n@app.get('/ping')\n"
+        "async def ping():\n    async with AsyncSession(engine) as db:\n"
+        "        return db.query(int).all()\n",
+        ["an `AsyncSession` has no `query()`", "await db.scalars(select(User)"],
+    ),
     "unhandled": (
         GET,
         HEAD + "@app.get('/ping')\nasync def ping():\n    user = {}\n    return user['email']\n",

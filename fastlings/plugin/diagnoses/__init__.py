@@ -24,6 +24,7 @@ from fastlings.plugin.diagnoses.answers import (
     settings_from_body,
     untyped_parameter,
 )
+from fastlings.plugin.diagnoses.awaiting import AWAITING_RULES
 from fastlings.plugin.diagnoses.base import HEADING, Diagnosis, Rule
 from fastlings.plugin.diagnoses.raised import (
     coroutine_as_value,
@@ -48,6 +49,7 @@ RULES: tuple[Rule, ...] = (
     untyped_parameter,
     settings_from_body,
     coroutine_as_value,
+    *AWAITING_RULES,
     query_not_body,
     extra_forbidden,
     db_text_leak,

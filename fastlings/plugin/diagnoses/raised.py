@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from fastlings.plugin.diagnoses.awaiting import explains_raise
 from fastlings.plugin.diagnoses.base import (
     UNAWAITED,
     Diagnosis,
@@ -262,7 +263,7 @@ def unhandled(obs: Observations) -> list[Diagnosis]:
     known = {"MissingGreenlet", "ResponseValidationError"}
     if any("(sqlalchemy.exc.MissingGreenlet)" in r.message for r in obs.raised):
         return []
-    if coroutine_as_value(obs) or state_not_set(obs):
+    if coroutine_as_value(obs) or state_not_set(obs) or explains_raise(obs):
         return []
     found = []
     for r in obs.raised:
