@@ -310,6 +310,52 @@ CASES = {
         "        return db.query(int).all()\n",
         ["an `AsyncSession` has no `query()`", "await db.scalars(select(User)"],
     ),
+    "no_response": (
+        GET,
+        HEAD + "class Quiet:\n    def __init__(self, app):\n        self.app = app\n\n"
+        "    async def __call__(self, scope, receive, send):\n"
+        "        if scope['type'] != 'http':\n"
+        "            return await self.app(scope, receive, send)\n"
+        "        return None\n\napp.add_middleware(Quiet)\n\n@app.get('/ping')\n"
+        "async def ping():\n    return {}\n",
+        [
+            "The app returned from GET /ping without sending a complete response",
+            "a response object it returns is ignored",
+        ],
+    ),
+    "middleware_returned_none": (
+        GET,
+        HEAD + "@app.middleware('http')\nasync def stamp(request, call_next):\n"
+        "    response = await call_next(request)\n    response.headers['X-Stamp'] = '1'\n\n"
+        "@app.get('/ping')\nasync def ping():\n    return {}\n",
+        [
+            "The app has the function middleware `stamp`",
+            "probably it returned None (no `return response`)",
+        ],
+    ),
+    "header_not_str": (
+        GET,
+        HEAD + "from fastapi import Response\n\n@app.get('/ping')\n"
+        "async def ping(response: Response):\n    response.headers['X-Count'] = 3\n"
+        "    return {}\n",
+        ["A header was given a value of type int", "each must be a str"],
+    ),
+    "headers_of_message": (
+        GET,
+        HEAD + "from starlette.datastructures import MutableHeaders\n\nclass Stamp:\n"
+        "    def __init__(self, app):\n        self.app = app\n\n"
+        "    async def __call__(self, scope, receive, send):\n"
+        "        async def stamped(message):\n"
+        "            if message['type'] == 'http.response.start':\n"
+        "                MutableHeaders(message)['X-Stamp'] = '1'\n"
+        "            await send(message)\n\n"
+        "        await self.app(scope, receive, stamped)\n\napp.add_middleware(Stamp)\n\n"
+        "@app.get('/ping')\nasync def ping():\n    return {}\n",
+        [
+            "`MutableHeaders(x)` reads `x` as a mapping of header names to values",
+            "`MutableHeaders(scope=message)`",
+        ],
+    ),
     "unhandled": (
         GET,
         HEAD + "@app.get('/ping')\nasync def ping():\n    user = {}\n    return user['email']\n",

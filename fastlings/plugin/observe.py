@@ -75,6 +75,8 @@ class Observations:
     warnings: list[Seen] = field(default_factory=list)
     succeeded: set[tuple[str, str]] = field(default_factory=set)
     """`(method, path)` of the requests that got a 2xx/3xx answer."""
+    unanswered: list[str] = field(default_factory=list)
+    """`METHOD /path` of each request the app returned from without finishing a response."""
 
 
 def for_item(item: pytest.Item) -> Observations:
@@ -146,16 +148,47 @@ def raised(exc: BaseException, learner_file: Path | None) -> Raised:
 
 
 def observe_app(app: Any, observations: Observations) -> Any:
-    """An ASGI callable that serves `app` and records what it raises."""
+    """An ASGI callable that serves `app` and records what it raises, and which requests it
+    returned from without a complete response (then it answers 500 itself, as uvicorn does)."""
 
     async def observed(scope: Any, receive: Any, send: Any) -> None:
+        sent: set[str] = set()
+
+        async def watched(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                sent.add("start")
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                sent.add("end")
+            await send(message)
+
+        http = scope["type"] == "http"
         try:
-            await app(scope, receive, send)
+            await app(scope, receive, watched if http else send)
         except Exception as exc:
             observations.raised.append(raised(exc, observations.learner_file))
             raise
+        if http and "end" not in sent:
+            observations.unanswered.append(f"{scope.get('method', '')} {scope.get('path', '')}")
+            await _finish_unanswered(send, started="start" in sent)
 
     return observed
+
+
+UNANSWERED_HEADER = "x-fastlings-unanswered"
+"""Marks the 500 the checks' server sent because the app returned without a response."""
+
+
+async def _finish_unanswered(send: Any, started: bool) -> None:
+    """End a response the app left unfinished: a 500 when it never started one."""
+    if not started:
+        headers = [
+            (b"content-type", b"text/plain; charset=utf-8"),
+            (UNANSWERED_HEADER.encode(), b"1"),
+        ]
+        await send({"type": "http.response.start", "status": 500, "headers": headers})
+        await send({"type": "http.response.body", "body": b"Internal Server Error"})
+    else:
+        await send({"type": "http.response.body", "body": b""})
 
 
 DOCS_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
@@ -174,10 +207,16 @@ def route_list(app: Any) -> list[str]:
     return found
 
 
+EXPECTED_STATUS = "fastlings.expected_status"
+"""The httpx request extension by which a check marks the status it expects (not diagnosed)."""
+
+
 def response_hook(app: Any, observations: Observations) -> Any:
     """An httpx response hook that records each 4xx/5xx answer."""
 
     async def hook(response: Any) -> None:
+        if response.request.extensions.get(EXPECTED_STATUS) == response.status_code:
+            return  # the check asked for this status (an unknown path, a refused origin)
         if response.status_code < 400:
             observations.succeeded.add((response.request.method, response.request.url.path))
             return

@@ -26,6 +26,7 @@ from fastlings.plugin.diagnoses.answers import (
 )
 from fastlings.plugin.diagnoses.awaiting import AWAITING_RULES
 from fastlings.plugin.diagnoses.base import HEADING, Diagnosis, Rule
+from fastlings.plugin.diagnoses.middleware import MIDDLEWARE_RULES
 from fastlings.plugin.diagnoses.raised import (
     coroutine_as_value,
     different_loop,
@@ -56,6 +57,7 @@ RULES: tuple[Rule, ...] = (
     different_loop,
     pool_timeout,
     cors_preflight,
+    *MIDDLEWARE_RULES,
     text_for_datetime,
     state_not_set,
     unhandled,

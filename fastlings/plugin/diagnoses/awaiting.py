@@ -46,9 +46,9 @@ def coroutine_attribute(obs: Observations) -> list[Diagnosis]:
                     "coroutine object, so the async call that made it was never awaited. "
                     "(`await` applies to the whole expression after it: `await a().b()` "
                     "awaits `b()`, not `a()`.)",
-                    "await the call first, then use its result: `result = await "
-                    "db.execute(...)`, then `result.scalars()`, or `(await db.execute(...))"
-                    ".scalars()`.",
+                    "await the call first, then use what it returns: `response = await "
+                    "call_next(request)`, `result = await db.execute(...)` then "
+                    "`result.scalars()`, or `(await db.execute(...)).scalars()`.",
                     "ch05_async_sessions",
                 )
             ]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastlings.plugin.diagnoses.awaiting import explains_raise
+from fastlings.plugin.diagnoses.awaiting import explains_raise as awaiting_explains
 from fastlings.plugin.diagnoses.base import (
     UNAWAITED,
     Diagnosis,
     _at,
     _said,
 )
+from fastlings.plugin.diagnoses.middleware import explains_raise as middleware_explains
 from fastlings.plugin.observe import Observations
 
 
@@ -263,7 +264,9 @@ def unhandled(obs: Observations) -> list[Diagnosis]:
     known = {"MissingGreenlet", "ResponseValidationError"}
     if any("(sqlalchemy.exc.MissingGreenlet)" in r.message for r in obs.raised):
         return []
-    if coroutine_as_value(obs) or state_not_set(obs) or explains_raise(obs):
+    if coroutine_as_value(obs) or state_not_set(obs):
+        return []
+    if awaiting_explains(obs) or middleware_explains(obs):
         return []
     found = []
     for r in obs.raised:
