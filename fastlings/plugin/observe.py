@@ -1,10 +1,12 @@
 """What the app really did while a check ran, so that a failure can name its cause.
 
 `make_client` hands every app it serves to `observe_app`, which records each unhandled
-exception (with the frame in the learner's file), each response with an unexpected status
-(its body, FastAPI's validation errors, and for a 404 the routes the app has), and the
-warnings raised during the check (`pytest_warning_recorded`). `fastlings/plugin/diagnoses.py`
-turns these observations into the causes it can name.
+exception (with the frame in the learner's file) and each request the app returned from without
+a complete response, each response with an unexpected status (its body, FastAPI's validation
+errors, and for a 404 the routes the app has; a status the check marked as expected with
+`fastlings.testing.expecting` is left out), and the warnings raised during the check
+(`pytest_warning_recorded`). `fastlings/plugin/diagnoses/` turns these observations into the
+causes it can name.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """A library of diagnoses: each one maps an observed cause to a short teaching text.
 
-`raised.py` reads what the app raised or warned, `answers.py` what it answered; `base.py`
-holds the record of a diagnosis; here they are put in order and rendered.
+`raised.py` reads what the app raised or warned, `answers.py` what it answered, `awaiting.py`
+what async code awaited wrongly, `middleware.py` what a middleware left unanswered or broke;
+`base.py` holds the record of a diagnosis; here they are put in order and rendered.
 
 A diagnosis only ever states what `fastlings/plugin/observe.py` saw happen (an exception and
 the learner's line, a warning, a 404 and the app's routes, FastAPI's 422 detail, a response
