@@ -358,6 +358,100 @@ CASES = {
         HEAD + "@app.post('/ping')\nasync def ping():\n    return {}\n",
         ["The CORS preflight OPTIONS /ping answered 405", "CORSMiddleware is not installed"],
     ),
+    "awaited_plain_value": (
+        GET,
+        HEAD + "import time\n\n@app.get('/ping')\nasync def ping():\n"
+        "    await time.sleep(0)\n    return {}\n",
+        [
+            "at exercises/ch01_ping/ex01_ping.py:8 (in ping): `await time.sleep(0)`",
+            "What was awaited there is a NoneType, not a coroutine",
+            "`await asyncio.to_thread(func, *args)`",
+        ],
+    ),
+    "coroutine_attribute_never_awaited": (
+        GET,
+        HEAD + "async def fetch() -> int:\n    return 1\n\n@app.get('/ping')\n"
+        "async def ping():\n    return {'n': fetch().real}\n",
+        [
+            "`.real` was read from a coroutine object, so the async call that made it was never "
+            "awaited",
+            "`await a().b()` awaits `b()`, not `a()`",
+        ],
+    ),
+    "coroutine_in_model": (
+        GET,
+        HEAD + "from pydantic import BaseModel\n\nclass Pong(BaseModel):\n    text: str\n\n"
+        "async def render() -> str:\n    return 'pong'\n\n@app.get('/ping')\n"
+        "async def ping():\n    return Pong(text=render())\n",
+        [
+            "The app raised ValidationError at exercises/ch01_ping/ex01_ping.py:14",
+            "Pydantic was given a coroutine object for `text`",
+        ],
+    ),
+    "thread_given_result": (
+        GET,
+        HEAD + "import asyncio\n\ndef render(name: str) -> str:\n    return name\n\n"
+        "@app.get('/ping')\nasync def ping():\n"
+        "    return {'t': await asyncio.to_thread(render('pong'))}\n",
+        [
+            "`to_thread` was given the result of `render(...)`, a str, instead of the function",
+            "`await asyncio.to_thread(render, arg1, arg2)`",
+        ],
+    ),
+    "legacy_query": (
+        GET,
+        HEAD + "from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine\n\n"
+        "engine = create_async_engine('sqlite+aiosqlite://')\n\n@app.get('/ping')\n"
+        "async def ping():\n    async with AsyncSession(engine) as db:\n"
+        "        return db.query(int).all()\n",
+        ["an `AsyncSession` has no `query()`", "await db.scalars(select(User)"],
+    ),
+    "no_response": (
+        GET,
+        HEAD + "class Quiet:\n    def __init__(self, app):\n        self.app = app\n\n"
+        "    async def __call__(self, scope, receive, send):\n"
+        "        if scope['type'] != 'http':\n"
+        "            return await self.app(scope, receive, send)\n"
+        "        return None\n\napp.add_middleware(Quiet)\n\n@app.get('/ping')\n"
+        "async def ping():\n    return {}\n",
+        [
+            "The app returned from GET /ping without sending a complete response",
+            "a response object it returns is ignored",
+        ],
+    ),
+    "middleware_returned_none": (
+        GET,
+        HEAD + "@app.middleware('http')\nasync def stamp(request, call_next):\n"
+        "    response = await call_next(request)\n    response.headers['X-Stamp'] = '1'\n\n"
+        "@app.get('/ping')\nasync def ping():\n    return {}\n",
+        [
+            "The app has the function middleware `stamp`",
+            "probably it returned None (no `return response`)",
+        ],
+    ),
+    "header_not_str": (
+        GET,
+        HEAD + "from fastapi import Response\n\n@app.get('/ping')\n"
+        "async def ping(response: Response):\n    response.headers['X-Count'] = 3\n"
+        "    return {}\n",
+        ["A header was given a value of type int", "each must be a str"],
+    ),
+    "headers_of_message": (
+        GET,
+        HEAD + "from starlette.datastructures import MutableHeaders\n\nclass Stamp:\n"
+        "    def __init__(self, app):\n        self.app = app\n\n"
+        "    async def __call__(self, scope, receive, send):\n"
+        "        async def stamped(message):\n"
+        "            if message['type'] == 'http.response.start':\n"
+        "                MutableHeaders(message)['X-Stamp'] = '1'\n"
+        "            await send(message)\n\n"
+        "        await self.app(scope, receive, stamped)\n\napp.add_middleware(Stamp)\n\n"
+        "@app.get('/ping')\nasync def ping():\n    return {}\n",
+        [
+            "`MutableHeaders(x)` reads `x` as a mapping of header names to values",
+            "`MutableHeaders(scope=message)`",
+        ],
+    ),
     "unhandled": (
         GET,
         HEAD + "@app.get('/ping')\nasync def ping():\n    user = {}\n    return user['email']\n",

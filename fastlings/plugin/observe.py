@@ -1,10 +1,12 @@
 """What the app really did while a check ran, so that a failure can name its cause.
 
 `make_client` hands every app it serves to `observe_app`, which records each unhandled
-exception (with the frame in the learner's file), each response with an unexpected status
-(its body, FastAPI's validation errors, and for a 404 the routes the app has), and the
-warnings raised during the check (`pytest_warning_recorded`). `fastlings/plugin/diagnoses.py`
-turns these observations into the causes it can name.
+exception (with the frame in the learner's file) and each request the app returned from without
+a complete response, each response with an unexpected status (its body, FastAPI's validation
+errors, and for a 404 the routes the app has; a status the check marked as expected with
+`fastlings.testing.expecting` is left out), and the warnings raised during the check
+(`pytest_warning_recorded`). `fastlings/plugin/diagnoses/` turns these observations into the
+causes it can name.
 """
 
 from __future__ import annotations
@@ -79,6 +81,8 @@ class Observations:
     warnings: list[Seen] = field(default_factory=list)
     succeeded: set[tuple[str, str]] = field(default_factory=set)
     """`(method, path)` of the requests that got a 2xx/3xx answer."""
+    unanswered: list[str] = field(default_factory=list)
+    """`METHOD /path` of each request the app returned from without finishing a response."""
 
 
 def for_item(item: pytest.Item) -> Observations:
@@ -160,16 +164,47 @@ def _statement(exc: BaseException) -> tuple[str | None, Any]:
 
 
 def observe_app(app: Any, observations: Observations) -> Any:
-    """An ASGI callable that serves `app` and records what it raises."""
+    """An ASGI callable that serves `app` and records what it raises, and which requests it
+    returned from without a complete response (then it answers 500 itself, as uvicorn does)."""
 
     async def observed(scope: Any, receive: Any, send: Any) -> None:
+        sent: set[str] = set()
+
+        async def watched(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                sent.add("start")
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                sent.add("end")
+            await send(message)
+
+        http = scope["type"] == "http"
         try:
-            await app(scope, receive, send)
+            await app(scope, receive, watched if http else send)
         except Exception as exc:
             observations.raised.append(raised(exc, observations.learner_file))
             raise
+        if http and "end" not in sent:
+            observations.unanswered.append(f"{scope.get('method', '')} {scope.get('path', '')}")
+            await _finish_unanswered(send, started="start" in sent)
 
     return observed
+
+
+UNANSWERED_HEADER = "x-fastlings-unanswered"
+"""Marks the 500 the checks' server sent because the app returned without a response."""
+
+
+async def _finish_unanswered(send: Any, started: bool) -> None:
+    """End a response the app left unfinished: a 500 when it never started one."""
+    if not started:
+        headers = [
+            (b"content-type", b"text/plain; charset=utf-8"),
+            (UNANSWERED_HEADER.encode(), b"1"),
+        ]
+        await send({"type": "http.response.start", "status": 500, "headers": headers})
+        await send({"type": "http.response.body", "body": b"Internal Server Error"})
+    else:
+        await send({"type": "http.response.body", "body": b""})
 
 
 DOCS_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
@@ -205,10 +240,16 @@ def route_list(app: Any) -> list[str]:
     return found
 
 
+EXPECTED_STATUS = "fastlings.expected_status"
+"""The httpx request extension by which a check marks the status it expects (not diagnosed)."""
+
+
 def response_hook(app: Any, observations: Observations) -> Any:
     """An httpx response hook that records each 4xx/5xx answer."""
 
     async def hook(response: Any) -> None:
+        if response.request.extensions.get(EXPECTED_STATUS) == response.status_code:
+            return  # the check asked for this status (an unknown path, a refused origin)
         if response.status_code < 400:
             observations.succeeded.add((response.request.method, response.request.url.path))
             return

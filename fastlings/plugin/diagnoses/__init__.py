@@ -1,7 +1,8 @@
 """A library of diagnoses: each one maps an observed cause to a short teaching text.
 
-`raised.py` reads what the app raised or warned, `answers.py` what it answered; `base.py`
-holds the record of a diagnosis; here they are put in order and rendered.
+`raised.py` reads what the app raised or warned, `answers.py` what it answered, `awaiting.py`
+what async code awaited wrongly, `middleware.py` what a middleware left unanswered or broke;
+`base.py` holds the record of a diagnosis; here they are put in order and rendered.
 
 A diagnosis only ever states what `fastlings/plugin/observe.py` saw happen (an exception and
 the learner's line, a warning, a 404 and the app's routes, FastAPI's 422 detail, a response
@@ -25,6 +26,7 @@ from fastlings.plugin.diagnoses.answers import (
     untyped_parameter,
 )
 from fastlings.plugin.diagnoses.auth import token_error_escaped, unknown_hash
+from fastlings.plugin.diagnoses.awaiting import AWAITING_RULES
 from fastlings.plugin.diagnoses.base import HEADING, Diagnosis, Rule
 from fastlings.plugin.diagnoses.calls import coroutine_attribute
 from fastlings.plugin.diagnoses.jobs import depends_as_value
@@ -34,6 +36,7 @@ from fastlings.plugin.diagnoses.lifespan import (
     field_on_class,
     state_on_request,
 )
+from fastlings.plugin.diagnoses.middleware import MIDDLEWARE_RULES
 from fastlings.plugin.diagnoses.parameters import get_reads_body
 from fastlings.plugin.diagnoses.pools import pool_wait_too_short
 from fastlings.plugin.diagnoses.raised import (
@@ -70,6 +73,7 @@ RULES: tuple[Rule, ...] = (
     untyped_parameter,
     settings_from_body,
     coroutine_as_value,
+    *AWAITING_RULES,
     query_not_body,
     get_reads_body,
     extra_forbidden,
@@ -78,6 +82,7 @@ RULES: tuple[Rule, ...] = (
     pool_wait_too_short,
     pool_timeout,
     cors_preflight,
+    *MIDDLEWARE_RULES,
     text_for_datetime,
     state_not_set,
     state_on_request,

@@ -45,13 +45,18 @@ def not_callable(r: Raised) -> Diagnosis:
 
 
 def coroutine_attribute(obs: Observations) -> list[Diagnosis]:
+    """An attribute read from a coroutine: `await a().b` on the learner's line (the await
+    came too late), else a call never awaited at all (`awaiting.coroutine_attribute`)."""
+    from fastlings.plugin.diagnoses.awaiting import coroutine_attribute as never_awaited
+
     for r in obs.raised:
         match = COROUTINE_ATTRIBUTE.search(r.message)
         if r.type == "AttributeError" and match:
             attribute = match.group(1)
             written = re.search(rf"await\s+([\w.]+\(.*\))\.{attribute}(\(\))?", r.line or "")
-            call = written.group(1) if written else "db.scalars(query)"
-            called = (written.group(2) or "") if written else "()"
+            if not written:
+                continue
+            call, called = written.group(1), written.group(2) or ""
             return [
                 Diagnosis(
                     "coroutine_attribute",
@@ -62,4 +67,4 @@ def coroutine_attribute(obs: Observations) -> list[Diagnosis]:
                     "ch05_async_sessions",
                 )
             ]
-    return []
+    return never_awaited(obs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from fastlings.plugin.diagnoses.awaiting import explains_raise as awaiting_explains
 from fastlings.plugin.diagnoses.base import (
     UNAWAITED,
     Diagnosis,
@@ -13,6 +14,7 @@ from fastlings.plugin.diagnoses.base import (
 )
 from fastlings.plugin.diagnoses.calls import not_callable
 from fastlings.plugin.diagnoses.lifespan import app_state_has, lifespan_named
+from fastlings.plugin.diagnoses.middleware import explains_raise as middleware_explains
 from fastlings.plugin.observe import Observations
 
 
@@ -255,6 +257,8 @@ def unhandled(obs: Observations) -> list[Diagnosis]:
     if any("(sqlalchemy.exc.MissingGreenlet)" in r.message for r in obs.raised):
         return []
     if coroutine_as_value(obs) or state_not_set(obs) or lifespan_named(obs):
+        return []
+    if awaiting_explains(obs) or middleware_explains(obs):
         return []
     found = []
     for r in obs.raised:
