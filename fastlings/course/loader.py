@@ -77,12 +77,40 @@ def describe_import_error(exc: BaseException, path: Path) -> LearnerCodeError:
     line = frame.lineno if frame is not None and mine else None
     where = f"{display}:{line}" if line else display
     code = f"\n    {frame.line.strip()}" if frame is not None and mine and frame.line else ""
+    said = _unreadable_parameter(exc) or f"{type(exc).__name__}: {exc}"
     message = (
-        f"{where}: {type(exc).__name__}: {exc}{code}\n"
+        f"{where}: {said}{code}\n"
         "The module fails while being imported, so no check can run. "
         "Fix that line, then re-run."
     )
     return LearnerCodeError(message, path, line)
+
+
+def _unreadable_parameter(exc: BaseException) -> str | None:
+    """FastAPI's "Invalid args for response field!" raised while it read an endpoint's (or a
+    dependency's) parameters: which parameter, of which function, with which type."""
+    if type(exc).__name__ != "FastAPIError" or "Invalid args for response field" not in str(exc):
+        return None
+    param = function = annotation = None
+    tb = exc.__traceback__
+    while tb is not None:
+        local = tb.tb_frame.f_locals
+        if tb.tb_frame.f_code.co_name == "get_dependant":
+            function = getattr(local.get("call"), "__name__", None)
+        if tb.tb_frame.f_code.co_name == "analyze_param":
+            param, annotation = local.get("param_name"), local.get("annotation")
+        tb = tb.tb_next
+    if param is None:
+        return None  # the response model itself: FastAPI's message is right
+    kind = getattr(annotation, "__name__", None) or str(annotation)
+    of = f" of `{function}`" if function else ""
+    return (
+        f"FastAPIError: the parameter `{param}`{of} is typed `{kind}`, which FastAPI can "
+        "neither read from a request nor provide: it is not declared as a dependency. (FastAPI "
+        'calls it a "response field".) An object the app provides is a dependency: '
+        f"`{param}: Annotated[{kind}, Depends(...)]` (`Depends()` alone builds the class from "
+        "the request, as for OAuth2PasswordRequestForm)."
+    )
 
 
 def _display(path: Path) -> str:

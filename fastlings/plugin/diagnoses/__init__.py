@@ -1,7 +1,8 @@
 """A library of diagnoses: each one maps an observed cause to a short teaching text.
 
-`raised.py` reads what the app raised or warned, `answers.py` what it answered; `base.py`
-holds the record of a diagnosis; here they are put in order and rendered.
+`raised.py` reads what the app raised or warned, `answers.py` what it answered, `awaiting.py`
+what async code awaited wrongly, `middleware.py` what a middleware left unanswered or broke;
+`base.py` holds the record of a diagnosis; here they are put in order and rendered.
 
 A diagnosis only ever states what `fastlings/plugin/observe.py` saw happen (an exception and
 the learner's line, a warning, a 404 and the app's routes, FastAPI's 422 detail, a response
@@ -17,7 +18,6 @@ from fastlings.plugin.diagnoses.answers import (
     cors_preflight,
     db_text_leak,
     extra_forbidden,
-    method_not_allowed,
     not_found,
     query_not_body,
     request_refused,
@@ -25,7 +25,21 @@ from fastlings.plugin.diagnoses.answers import (
     settings_from_body,
     untyped_parameter,
 )
+from fastlings.plugin.diagnoses.auth import token_error_escaped, unknown_hash
+from fastlings.plugin.diagnoses.awaiting import AWAITING_RULES
 from fastlings.plugin.diagnoses.base import HEADING, Diagnosis, Rule
+from fastlings.plugin.diagnoses.calls import coroutine_attribute
+from fastlings.plugin.diagnoses.jobs import depends_as_value
+from fastlings.plugin.diagnoses.lifespan import (
+    closed_client,
+    coroutine_reused,
+    field_on_class,
+    state_on_request,
+)
+from fastlings.plugin.diagnoses.methods import method_not_allowed
+from fastlings.plugin.diagnoses.middleware import MIDDLEWARE_RULES
+from fastlings.plugin.diagnoses.parameters import get_reads_body
+from fastlings.plugin.diagnoses.pools import pool_wait_too_short
 from fastlings.plugin.diagnoses.raised import (
     coroutine_as_value,
     different_loop,
@@ -37,11 +51,21 @@ from fastlings.plugin.diagnoses.raised import (
     unawaited,
     unhandled,
 )
+from fastlings.plugin.diagnoses.sql import (
+    coroutine_bound,
+    escape_clause,
+    expanding_in_parentheses,
+    list_not_expanded,
+    missing_bind_value,
+    plain_value_for_row,
+    quoted_placeholder,
+    rows_for_entities,
+)
 from fastlings.plugin.diagnoses.values import (
+    coroutine_origin,
     from_attributes_missing,
     no_row_found,
     result_as_value,
-    returned_coroutine,
     returned_none,
     validator_hidden,
     validator_type_error,
@@ -53,7 +77,7 @@ __all__ = ["HEADING", "Diagnosis", "Rule", "diagnose", "render"]
 RULES: tuple[Rule, ...] = (
     unawaited,
     missing_greenlet,
-    returned_coroutine,
+    rows_for_entities,
     result_as_value,
     returned_none,
     response_validation,
@@ -64,15 +88,35 @@ RULES: tuple[Rule, ...] = (
     untyped_parameter,
     settings_from_body,
     coroutine_as_value,
+    *AWAITING_RULES,
+    coroutine_origin,
     query_not_body,
+    get_reads_body,
     extra_forbidden,
     db_text_leak,
     different_loop,
+    pool_wait_too_short,
     pool_timeout,
     cors_preflight,
     method_not_allowed,
+    *MIDDLEWARE_RULES,
     text_for_datetime,
     state_not_set,
+    state_on_request,
+    closed_client,
+    coroutine_reused,
+    field_on_class,
+    depends_as_value,
+    missing_bind_value,
+    quoted_placeholder,
+    list_not_expanded,
+    expanding_in_parentheses,
+    escape_clause,
+    plain_value_for_row,
+    coroutine_attribute,
+    coroutine_bound,
+    token_error_escaped,
+    unknown_hash,
     validator_hidden,
     unhandled,
 )
@@ -97,11 +141,22 @@ def diagnose(obs: Observations) -> list[Diagnosis]:
         found.extend(request_refused(obs))
     seen: set[str] = set()
     unique = []
-    for diagnosis in found:
+    for diagnosis in _explained_once(found):
         if diagnosis.cause not in seen:
             seen.add(diagnosis.cause)
             unique.append(diagnosis)
     return unique[:3]
+
+
+def _explained_once(found: list[Diagnosis]) -> list[Diagnosis]:
+    """Without the generic `unhandled` line for an exception that a sharper rule explains (both
+    begin "The app raised <type> at <file:line>")."""
+
+    def raised_at(d: Diagnosis) -> str | None:
+        return d.cause.split(": ", 1)[0] if d.cause.startswith("The app raised ") else None
+
+    explained = {raised_at(d) for d in found if d.name != "unhandled"} - {None}
+    return [d for d in found if d.name != "unhandled" or raised_at(d) not in explained]
 
 
 def render(diagnoses: list[Diagnosis], root: Path | None = None) -> str:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 from fastlings.plugin.diagnoses.base import (
     DB_TEXT,
     Diagnosis,
 )
-from fastlings.plugin.observe import Observations
+from fastlings.plugin.observe import Observations, app_routes
 
 
 def router_not_included(obs: Observations) -> list[Diagnosis]:
@@ -20,14 +20,17 @@ def router_not_included(obs: Observations) -> list[Diagnosis]:
     except ImportError:  # pragma: no cover - FastAPI is a dependency of the course
         return []
     apps = [v for v in vars(obs.module).values() if isinstance(v, FastAPI)]
-    served = {getattr(r, "path", None) for a in apps for r in a.routes}
+    routes = [pair for a in apps for pair in app_routes(a)]
+    served = {path for path, _ in routes}
     found = []
     for answer in obs.answers:
-        if answer.status != 404:
-            continue
+        if answer.status != 404 or '"Not Found"' not in answer.body:
+            continue  # an app's own 404 (an HTTPException with its detail): a route matched
         for name, router in vars(obs.module).items():
             if not isinstance(router, APIRouter) or any(router is a.router for a in apps):
                 continue
+            if any(mine is route for mine in router.routes for _, route in routes):
+                continue  # mounted (FastAPI 0.165 serves the router's own route objects)
             paths = {getattr(r, "path", None) for r in router.routes}
             wanted = {answer.path, answer.path.rstrip("/"), answer.path + "/"}
             if paths & wanted and not paths & served:
@@ -60,23 +63,6 @@ def not_found(obs: Observations) -> list[Diagnosis]:
     return found[:1]
 
 
-def method_not_allowed(obs: Observations) -> list[Diagnosis]:
-    """A 405: routes exist at the path, none for the method (CORS preflights excluded)."""
-    for answer in obs.answers:
-        if answer.status == 405 and answer.method != "OPTIONS" and answer.routes:
-            routes = ", ".join(answer.routes[:12])
-            return [
-                Diagnosis(
-                    "method_not_allowed",
-                    f"{answer.method} {answer.path} answered 405 Method Not Allowed: a route "
-                    f"matches the path, but none for {answer.method}. The app's routes: {routes}.",
-                    f"a route for {answer.method} at exactly that path "
-                    f"(`@app.{answer.method.lower()}(...)`).",
-                )
-            ]
-    return []
-
-
 _UNSEEN = object()
 
 
@@ -90,11 +76,13 @@ def _annotation(obs: Observations, method: str, path: str, name: object) -> Any:
         from fastapi.routing import APIRoute
     except ImportError:  # pragma: no cover - FastAPI is a dependency of the course
         return _UNSEEN
+    from starlette.routing import compile_path
+
     for app in [v for v in vars(obs.module).values() if isinstance(v, FastAPI)]:
-        for route in app.routes:
+        for full, route in app_routes(app):
             if not isinstance(route, APIRoute) or method not in (route.methods or set()):
                 continue
-            if route.path_regex.match(path) is None:
+            if compile_path(full)[0].match(path) is None:
                 continue
             try:
                 parameter = inspect.signature(route.endpoint).parameters.get(name)
@@ -118,11 +106,19 @@ def untyped_parameter(obs: Observations) -> list[Diagnosis]:
                         f"`{loc[-1]}` has no type annotation, so FastAPI took it for a required "
                         f"query parameter (loc {loc}).",
                         "annotate it: FastAPI injects `BackgroundTasks`, `Request` and the like "
-                        f"by their type (`{loc[-1]}: BackgroundTasks`).",
+                        "by their type, a dependency's value through `Annotated[T, Depends(f)]`"
+                        + (f" (`{loc[-1]}: BackgroundTasks`)." if "task" in loc[-1] else "."),
                         "ch21_background_work",
                     )
                 ]
     return []
+
+
+def _unwrapped(annotation: Any) -> Any:
+    """`X` for `Annotated[X, ...]`: what FastAPI reads when the metadata holds no `Depends`."""
+    if get_origin(annotation) is Annotated:
+        return get_args(annotation)[0]
+    return annotation
 
 
 def settings_from_body(obs: Observations) -> list[Diagnosis]:
@@ -136,7 +132,8 @@ def settings_from_body(obs: Observations) -> list[Diagnosis]:
             loc = list(error.get("loc", []))
             if answer.status != 422 or loc[:1] != ["body"] or len(loc) != 2:
                 continue
-            annotation = _annotation(obs, answer.method, answer.path, loc[-1])
+            raw = _annotation(obs, answer.method, answer.path, loc[-1])
+            annotation = _unwrapped(raw)
             if (
                 "form" in answer.content_type
                 and isinstance(annotation, type)
@@ -159,8 +156,13 @@ def settings_from_body(obs: Observations) -> list[Diagnosis]:
                     Diagnosis(
                         "settings_from_body",
                         f"{answer.method} {answer.path} answered 422: the endpoint's parameter "
-                        f"`{loc[-1]}` is typed `{annotation.__name__}`, a Pydantic model, so "
-                        f"FastAPI read it from the request body (loc {loc}).",
+                        f"`{loc[-1]}` is typed `{annotation.__name__}`, a Pydantic model"
+                        + (
+                            " (its `Annotated[...]` holds no `Depends(...)`)"
+                            if raw is not annotation
+                            else ""
+                        )
+                        + f", so FastAPI read it from the request body (loc {loc}).",
                         "ask for it as a dependency: `Annotated[Settings, Depends(get_settings)]`.",
                         "ch20_settings_lifespan",
                     )
@@ -182,7 +184,10 @@ def query_not_body(obs: Observations) -> list[Diagnosis]:
                     "yet FastAPI looked for "
                     f"{names} in the query string (loc {query[0]['loc']}): plain scalar "
                     "parameters are read from the query.",
-                    "one Pydantic model parameter for the body (or `Body()`).",
+                    "one Pydantic model parameter for the body (or `Body()`)."
+                    if answer.sent_json
+                    else "`Form()` on each form field, or one model `Annotated[Model, Form()]`; "
+                    "a file is an `UploadFile` parameter.",
                     "ch02_request_validation",
                 )
             )

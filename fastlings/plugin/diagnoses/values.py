@@ -1,6 +1,7 @@
-"""Diagnoses of values the learner's code misused: a coroutine returned without `await`, None
-returned for a row that was not found, an object validated without `from_attributes`, and a
-query result read with `one()` when the query found nothing."""
+"""Diagnoses of values the learner's code misused: the call that made an unawaited coroutine,
+None returned for a row that was not found, an object validated without `from_attributes`, a
+Result where a value belongs, a query read with `one()` that found nothing, and validators
+Pydantic cannot use (one raising TypeError, one hidden under `@classmethod`)."""
 
 from __future__ import annotations
 
@@ -48,36 +49,24 @@ def _call_in(text: str, name: str) -> str:
     return ""
 
 
-def returned_coroutine(obs: Observations) -> list[Diagnosis]:
-    """A coroutine object handed to Pydantic, returned by the route (ResponseValidationError)
-    or given to a model's field (ValidationError): an async call without `await`."""
+def coroutine_origin(obs: Observations) -> list[Diagnosis]:
+    """Which call made the coroutine object Pydantic was given (`awaiting.coroutine_in_model`
+    says that one was given), and the learner's line that calls it without `await`."""
     for r in obs.raised:
         for error in r.errors:
-            kinds = ("ResponseValidationError", "ValidationError")
-            if r.type not in kinds or error["input_type"] != "coroutine":
-                continue
             qualname = str(error.get("input_name") or "")
+            if error["input_type"] != "coroutine" or not qualname:
+                continue
             name = qualname.rsplit(".", 1)[-1]
-            calls = _unawaited_calls(obs, name) if name else []
-            where = f" Probably {calls[0]}." if len(calls) == 1 else ""
-            made = f" of `{qualname}`" if qualname else ""
-            call = (_call_in(calls[0], name) if where else "") or f"...{name or 'f'}(...)"
-            if r.type == "ValidationError":
-                field = ".".join(str(p) for p in error["loc"]) or "the model"
-                said = (
-                    f"The app raised ValidationError{_at(r)}: `{field}` was given a coroutine "
-                    f"object{made} instead of its result"
-                )
-            else:
-                said = (
-                    f"The route returned a coroutine object{made} instead of its result, so "
-                    "FastAPI could not fit it into the response model and answered 500"
-                )
+            calls = _unawaited_calls(obs, name)
+            where = f", probably at {calls[0]}" if len(calls) == 1 else ""
+            call = (_call_in(calls[0], name) if where else "") or f"...{name}(...)"
             return [
                 Diagnosis(
-                    "returned_coroutine",
-                    f"{said}: an async function was called without `await`.{where}",
-                    f"`await` the call whose result is used: `await {call}`.",
+                    "coroutine_origin",
+                    f"The coroutine object came from `{qualname}`{where}: that call was "
+                    "never awaited.",
+                    f"`await` it where its result is used: `await {call}`.",
                     "ch05_async_sessions",
                 )
             ]
@@ -166,17 +155,6 @@ def no_row_found(obs: Observations) -> list[Diagnosis]:
         for r in obs.raised
         if r.type == "NoResultFound"
     ][:1]
-
-
-def sharper(obs: Observations) -> bool:
-    """Whether one of these diagnoses already names what the app raised (no generic one)."""
-    return bool(
-        from_attributes_missing(obs)
-        or no_row_found(obs)
-        or returned_coroutine(obs)
-        or result_as_value(obs)
-        or validator_type_error(obs)
-    )
 
 
 IN_FUNCTION = re.compile(r"\(in (\w+)\)$")
