@@ -221,6 +221,12 @@ CASES = {
             "`app.include_router(router)`",
         ],
     ),
+    "no_route_under_included_router": (
+        GET,
+        HEAD + "router = APIRouter(prefix='/ping')\n\n@router.get('')\nasync def ping():\n"
+        "    return {}\n\napp.include_router(router, prefix='/ping')\n",
+        ["GET /ping answered 404 Not Found: no route matches", "The app's routes: GET /ping/ping."],
+    ),
     "no_route": (
         GET,
         HEAD + "@app.get('/pong')\nasync def pong():\n    return {}\n",
@@ -298,6 +304,32 @@ def test_the_first_screen_names_the_cause(tiny_course: Path, case: str) -> None:
         pattern = tasks["tasks"][0]["problemMatcher"]["pattern"]["regexp"]
         found = [m for line in done.stdout.splitlines() if (m := re.search(pattern, line))]
         assert ("exercises/ch01_ping/ex01_ping.py", "7") in [m.groups()[:2] for m in found]
+
+
+def test_a_parameter_fastapi_cannot_read_is_named_at_import(tiny_course: Path) -> None:
+    """FastAPI's own message speaks of a "response field"; the screen names the parameter."""
+    app = HEAD + (
+        "class Store:\n    pass\n\n@app.get('/ping')\nasync def ping(store: Store):\n"
+        "    return {}\n"
+    )
+    (tiny_course / STARTER).write_text(app)
+    done = subprocess.run(
+        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
+        cwd=tiny_course,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    screen = " ".join(done.stdout.split())
+    assert done.returncode == 1, done.stdout + done.stderr
+    for text in (
+        "ex01_ping.py:7: FastAPIError",
+        "reading the endpoint's parameter `store`, typed `Store`",
+        "`store: Annotated[Store, Depends(<the function that provides it>)]`",
+    ):
+        assert text in screen, done.stdout
 
 
 def test_a_passing_check_gets_no_diagnosis(tiny_course: Path) -> None:

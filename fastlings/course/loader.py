@@ -78,11 +78,35 @@ def describe_import_error(exc: BaseException, path: Path) -> LearnerCodeError:
     where = f"{display}:{line}" if line else display
     code = f"\n    {frame.line.strip()}" if frame is not None and mine and frame.line else ""
     message = (
-        f"{where}: {type(exc).__name__}: {exc}{code}\n"
+        f"{where}: {type(exc).__name__}: {exc}{code}\n{_parameter_note(exc)}"
         "The module fails while being imported, so no check can run. "
         "Fix that line, then re-run."
     )
     return LearnerCodeError(message, path, line)
+
+
+def _parameter_note(exc: BaseException) -> str:
+    """What FastAPI was doing when it refused a type: reading one of the endpoint's parameters
+    (its own message speaks of a "response field" either way). "" for any other error."""
+    if type(exc).__name__ != "FastAPIError":
+        return ""
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name == "analyze_param" and "fastapi" in frame.f_code.co_filename:
+            name = frame.f_locals.get("param_name")
+            annotation = frame.f_locals.get("annotation")
+            shown = getattr(annotation, "__name__", None) or repr(annotation)
+            if isinstance(name, str):
+                return (
+                    f"FastAPI raised it while reading the endpoint's parameter `{name}`, typed "
+                    f"`{shown}`: that type is not something FastAPI injects (Request, "
+                    "BackgroundTasks, ...) nor one Pydantic can read from the request. Something "
+                    "the app provides is a dependency: "
+                    f"`{name}: Annotated[{shown}, Depends(<the function that provides it>)]`.\n"
+                )
+        tb = tb.tb_next
+    return ""
 
 
 def _display(path: Path) -> str:

@@ -161,10 +161,25 @@ def observe_app(app: Any, observations: Observations) -> Any:
 DOCS_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 
+def effective_routes(app: Any) -> list[Any]:
+    """The app's routes as it serves them: FastAPI 0.165 keeps an included router as one
+    `_IncludedRouter` entry (no path), which `iter_route_contexts` expands into its routes,
+    each with its full path and its `original_route`."""
+    routes = list(getattr(app, "routes", []))
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # an older FastAPI copied an included router's routes into the app
+        return routes
+    try:
+        return list(iter_route_contexts(routes))
+    except Exception:  # not a FastAPI app, or internals that changed: the plain list
+        return routes
+
+
 def route_list(app: Any) -> list[str]:
     """`METHODS /path` of the app's own routes (FastAPI's docs pages left out)."""
     found = []
-    for route in getattr(app, "routes", []):
+    for route in effective_routes(app):
         path = getattr(route, "path", None)
         if path in DOCS_PATHS:
             continue

@@ -9,7 +9,7 @@ from fastlings.plugin.diagnoses.base import (
     DB_TEXT,
     Diagnosis,
 )
-from fastlings.plugin.observe import Observations
+from fastlings.plugin.observe import Observations, effective_routes
 
 
 def router_not_included(obs: Observations) -> list[Diagnosis]:
@@ -20,7 +20,9 @@ def router_not_included(obs: Observations) -> list[Diagnosis]:
     except ImportError:  # pragma: no cover - FastAPI is a dependency of the course
         return []
     apps = [v for v in vars(obs.module).values() if isinstance(v, FastAPI)]
-    served = {getattr(r, "path", None) for a in apps for r in a.routes}
+    contexts = [r for a in apps for r in effective_routes(a)]
+    served = {getattr(r, "path", None) for r in contexts}
+    mounted = {id(getattr(r, "original_route", r)) for r in contexts}
     found = []
     for answer in obs.answers:
         if answer.status != 404:
@@ -28,6 +30,8 @@ def router_not_included(obs: Observations) -> list[Diagnosis]:
         for name, router in vars(obs.module).items():
             if not isinstance(router, APIRouter) or any(router is a.router for a in apps):
                 continue
+            if any(id(r) in mounted for r in router.routes):
+                continue  # included (maybe under another prefix): `not_found` lists its paths
             paths = {getattr(r, "path", None) for r in router.routes}
             wanted = {answer.path, answer.path.rstrip("/"), answer.path + "/"}
             if paths & wanted and not paths & served:
@@ -36,7 +40,7 @@ def router_not_included(obs: Observations) -> list[Diagnosis]:
                         "router_not_included",
                         f"{answer.method} {answer.path} answered 404: the router `{name}` has "
                         "that path, but the app never includes it.",
-                        f"`app.include_router({name})` after the router's routes are defined.",
+                        f"`app.include_router({name})`.",
                         "ch01_endpoint_structure",
                     )
                 )
