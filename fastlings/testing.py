@@ -8,8 +8,8 @@ fixtures (see `fastlings/plugin.py`):
 - wiring: `create_schema`, `override_sessions`, `require`, `listening` (SQLAlchemy event
   listeners for the length of a block);
 - requests: `WiredApp.send` (the path used and the answer), `unexpected_answers` (a table of
-  bodies, and those not answered with the expected status), `body_of` (the JSON body, or the
-  text);
+  bodies, and those not answered with the expected status), `expecting` (answers a check wants,
+  which diagnoses leave out), `body_of` (the JSON body, or the text);
 - reading failures: `first_error` (the first error a validation exception wraps);
 - reading the app: `route_path`, `find_operation`, `resolve_ref`, `json_schema_of`,
   `success_schema`, `StatementLog`;
@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from fastlings.plugin.observe import expecting
+
 if TYPE_CHECKING:
     from fastapi import FastAPI
     from httpx import AsyncClient, Response
@@ -42,6 +44,7 @@ __all__ = [
     "WiredApp",
     "body_of",
     "create_schema",
+    "expecting",
     "fetch_rows",
     "find_operation",
     "first_error",
@@ -198,7 +201,8 @@ async def unexpected_answers(
     for every case not answered with `status` (an empty list: all answered as expected)."""
     wrong = []
     for body, what in cases:
-        response = await wired.client.request(method.upper(), path, json=body)
+        with expecting(status):  # the answers it wants are no failure's cause
+            response = await wired.client.request(method.upper(), path, json=body)
         if response.status_code != status:
             wrong.append((body, what, response))
     return wrong

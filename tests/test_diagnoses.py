@@ -332,6 +332,47 @@ def test_a_parameter_fastapi_cannot_read_is_named_at_import(tiny_course: Path) -
         assert text in screen, done.stdout
 
 
+EXPECTING_CHECK = """
+from types import ModuleType
+
+from fastlings.testing import ClientFactory, Teach, expecting
+
+
+async def test_ping_answers_pong(module: ModuleType, make_client: ClientFactory, teach: Teach):
+    async with make_client(module.app) as client:
+        {wrap}refused = await client.post("/ping", json={{}})
+        response = await client.get("/boom")
+    assert refused.status_code == 422 and response.status_code == 200, teach(
+        f"GET /boom answered {{response.status_code}}.", "200"
+    )
+"""
+
+
+@pytest.mark.parametrize("wrap", ["with expecting(422):\n            ", ""])
+def test_answers_the_check_expected_are_not_diagnosed(tiny_course: Path, wrap: str) -> None:
+    """A 422 the check sent `expecting(422)` is no cause; the same 422 unexpected is one."""
+    app = HEAD + (
+        "from pydantic import BaseModel\n\nclass Ping(BaseModel):\n    name: str\n\n"
+        "@app.post('/ping')\nasync def ping(body: Ping):\n    return {}\n\n"
+        "@app.get('/boom')\nasync def boom():\n    return {}['x']\n"
+    )
+    (tiny_course / STARTER).write_text(app)
+    (tiny_course / CHECKS).write_text(EXPECTING_CHECK.format(wrap=wrap))
+    done = subprocess.run(
+        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
+        cwd=tiny_course,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    screen = " ".join(done.stdout.split())
+    assert done.returncode == 1 and "The app raised KeyError" in screen, done.stdout
+    refused = "POST /ping answered 422: FastAPI's validation refused the request"
+    assert (refused in screen) == (not wrap), done.stdout
+
+
 def test_a_passing_check_gets_no_diagnosis(tiny_course: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "fastlings", "check", "ex01_ping", "--target", "solution"],

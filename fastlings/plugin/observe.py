@@ -13,7 +13,9 @@ import json
 import linecache
 import traceback
 import warnings
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -53,6 +55,23 @@ class Answer:
     """The request's content type ("" when it sent no body)."""
     routes: list[str] = field(default_factory=list)
     """For a 404: `METHOD /path` of every route the app has."""
+    expected: bool = False
+    """The check sent it inside `expecting(status)` and got that status: an answer it wanted
+    (a 422 for an invalid body), which no diagnosis reads as the cause of a failure."""
+
+
+_EXPECTED: ContextVar[frozenset[int]] = ContextVar("fastlings_expected", default=frozenset())
+
+
+@contextmanager
+def expecting(*statuses: int) -> Iterator[None]:
+    """`with expecting(422):` around requests the check sends wanting that status, so that
+    the diagnoses of a failure do not report those answers as what went wrong."""
+    token = _EXPECTED.set(frozenset(statuses))
+    try:
+        yield
+    finally:
+        _EXPECTED.reset(token)
 
 
 @dataclass
@@ -219,6 +238,7 @@ def response_hook(app: Any, observations: Observations) -> Any:
                 detail=detail,
                 content_type=request.headers.get("content-type", "").split(";")[0],
                 routes=route_list(app) if response.status_code in (404, 405) else [],
+                expected=response.status_code in _EXPECTED.get(),
             )
         )
 

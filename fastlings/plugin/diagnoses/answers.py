@@ -234,7 +234,7 @@ def cors_preflight(obs: Observations) -> list[Diagnosis]:
 def request_refused(obs: Observations) -> list[Diagnosis]:
     """A 422 that no sharper rule explained: where FastAPI looked and what it refused."""
     for answer in obs.answers:
-        if answer.status != 422 or not answer.detail:
+        if answer.status != 422 or not answer.detail or answer.expected:
             continue
         if (answer.method, answer.path) in obs.succeeded:
             continue  # the same route also answered success: this 422 may be one the check wanted
