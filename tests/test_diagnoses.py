@@ -184,6 +184,16 @@ CASES = {
             "`meta: Annotated[Meta, Form()]`",
         ],
     ),
+    "generator_as_json": (
+        GET,
+        HEAD + "async def lines():\n    yield 'x'\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return lines()\n",
+        [
+            "FastAPI tried to encode the endpoint's return value as JSON, and it was an async "
+            "generator",
+            "`StreamingResponse(gen(...), media_type=...)`",
+        ],
+    ),
     "state_not_set": (
         GET,
         HEAD + "from fastapi import Request\n\n@app.get('/ping')\n"
@@ -371,6 +381,46 @@ def test_answers_the_check_expected_are_not_diagnosed(tiny_course: Path, wrap: s
     assert done.returncode == 1 and "The app raised KeyError" in screen, done.stdout
     refused = "POST /ping answered 422: FastAPI's validation refused the request"
     assert (refused in screen) == (not wrap), done.stdout
+
+
+BODY_CHECK = """
+from types import ModuleType
+
+from fastlings.testing import ClientFactory, Teach
+
+
+async def test_ping_answers_pong(module: ModuleType, make_client: ClientFactory, teach: Teach):
+    async with make_client(module.app) as client:
+        response = await client.get("/ping")
+    assert response.text == "x", teach(f"GET /ping answered {response.text!r}.", "'x'")
+"""
+
+
+def test_a_function_streamed_uncalled_is_named(tiny_course: Path) -> None:
+    """The stream starts with 200, then fails: the check reads the body, not the status."""
+    (tiny_course / STARTER).write_text(
+        HEAD + "from fastapi.responses import StreamingResponse\n\nasync def lines():\n"
+        "    yield 'x'\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return StreamingResponse(lines)\n"
+    )
+    (tiny_course / CHECKS).write_text(BODY_CHECK)
+    done = subprocess.run(
+        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
+        cwd=tiny_course,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    screen = " ".join(done.stdout.split())
+    assert done.returncode == 1, done.stdout + done.stderr
+    for text in (
+        "'function' object is not iterable",
+        "Something iterated over a function itself instead of what calling it returns",
+        "`StreamingResponse(gen(...))`",
+    ):
+        assert text in screen, done.stdout
 
 
 def test_a_passing_check_gets_no_diagnosis(tiny_course: Path) -> None:

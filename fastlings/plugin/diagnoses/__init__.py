@@ -1,7 +1,8 @@
 """A library of diagnoses: each one maps an observed cause to a short teaching text.
 
-`raised.py` reads what the app raised or warned, `answers.py` what it answered; `base.py`
-holds the record of a diagnosis; here they are put in order and rendered.
+`raised.py` reads what the app raised or warned, `answers.py` what it answered, `streams.py`
+a body a response could not send; `base.py` holds the record of a diagnosis; here they are
+put in order and rendered.
 
 A diagnosis only ever states what `fastlings/plugin/observe.py` saw happen (an exception and
 the learner's line, a warning, a 404 and the app's routes, FastAPI's 422 detail, a response
@@ -36,6 +37,7 @@ from fastlings.plugin.diagnoses.raised import (
     unawaited,
     unhandled,
 )
+from fastlings.plugin.diagnoses.streams import function_not_called, generator_as_json
 from fastlings.plugin.observe import Observations
 
 __all__ = ["HEADING", "Diagnosis", "Rule", "diagnose", "render"]
@@ -56,6 +58,8 @@ RULES: tuple[Rule, ...] = (
     cors_preflight,
     text_for_datetime,
     state_not_set,
+    generator_as_json,
+    function_not_called,
     unhandled,
 )
 

@@ -11,6 +11,7 @@ from fastlings.plugin.diagnoses.base import (
     _at,
     _said,
 )
+from fastlings.plugin.diagnoses.streams import function_not_called, generator_as_json
 from fastlings.plugin.observe import Observations
 
 
@@ -263,6 +264,8 @@ def unhandled(obs: Observations) -> list[Diagnosis]:
     if any("(sqlalchemy.exc.MissingGreenlet)" in r.message for r in obs.raised):
         return []
     if coroutine_as_value(obs) or state_not_set(obs):
+        return []
+    if generator_as_json(obs) or function_not_called(obs):
         return []
     found = []
     for r in obs.raised:
