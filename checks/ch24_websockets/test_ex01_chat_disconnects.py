@@ -9,6 +9,8 @@ import asyncio
 from checks.ch24_websockets._ws import QUIET, Chat, Closed, OpenChat, Socket, describe
 from fastlings.testing import Teach
 
+HANDLER_ENDED = 0.02  # seconds to wait for a handler's ending that should already be queued
+
 
 async def online_after_leaving(chat: Chat, expected: list[str]) -> list[str] | None:
     """`GET /chat/online`, asked again for up to ~0.3 s until it shows `expected`."""
@@ -23,15 +25,16 @@ async def online_after_leaving(chat: Chat, expected: list[str]) -> list[str] | N
 
 
 async def how_the_handler_ended(socket: Socket, who: str) -> str:
-    """What the handler of a socket whose client left did: raised, returned, or still runs."""
-    seen = await socket.receive(wait=QUIET)
+    """What the handler of a socket whose client left did: raised, returned, or still runs.
+    Asked after the 0.3 s of `online_after_leaving`: an ended handler's ending is queued by then."""
+    seen = await socket.receive(wait=HANDLER_ENDED)
     if isinstance(seen, Closed) and seen.reason.startswith("the app raised "):
         raised = seen.reason.removeprefix("the app raised ")
         return f"{who}'s handler ended by raising {raised}, and nothing it ran removed {who}"
     if isinstance(seen, Closed) and seen.reason == "the handler returned without closing":
         return f"{who}'s handler returned normally, and nothing it ran removed {who}"
     if seen is None:
-        return f"{who}'s handler was still running {QUIET:g} s after that"
+        return f"{who}'s handler was still running"
     return f"{who}'s connection then showed {describe(seen)}"
 
 
