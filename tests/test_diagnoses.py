@@ -134,7 +134,18 @@ CASES = {
         '"POST", "/ping", data={"name": "ada"}, files={"file": ("a.txt", b"x")}',
         HEAD + "from fastapi import UploadFile\n\n@app.post('/ping')\n"
         "async def ping(name: str, file: UploadFile):\n    return {}\n",
-        ["sent a multipart/form-data body, yet FastAPI looked for `name` in the query string"],
+        [
+            "sent a multipart/form-data body, yet FastAPI looked for `name` in the query string",
+            "`Form()` on each form field, or one model `Annotated[Model, Form()]`",
+        ],
+    ),
+    "model_not_form_annotated": (
+        '"POST", "/ping", data={"name": "ada"}, files={"file": ("a.txt", b"x")}',
+        HEAD + "from typing import Annotated\n\nfrom fastapi import Body, UploadFile\n"
+        "from pydantic import BaseModel\n\nclass Meta(BaseModel):\n    name: str\n\n"
+        "@app.post('/ping')\nasync def ping(meta: Annotated[Meta, Body()], file: UploadFile):\n"
+        "    return {}\n",
+        ["the endpoint's parameter `meta` is typed `Meta`, a Pydantic model, which FastAPI reads"],
     ),
     "untyped_parameter": (
         POST,
@@ -155,6 +166,70 @@ CASES = {
         [
             "the endpoint's parameter `settings` is typed `Settings`, a Pydantic model, so FastAPI "
             "read it from the request body"
+        ],
+    ),
+    "settings_from_body_annotated": (
+        POST,
+        HEAD + "from typing import Annotated\n\nfrom pydantic import BaseModel\n"
+        "from pydantic_settings import BaseSettings\n\nclass Settings(BaseSettings):\n"
+        "    shop: str = 'tea'\n\ndef get_settings() -> Settings:\n    return Settings()\n\n"
+        "class Ping(BaseModel):\n    name: str\n\n@app.post('/ping')\n"
+        "async def ping(body: Ping, settings: Annotated[Settings, get_settings]):\n"
+        "    return {}\n",
+        [
+            "the endpoint's parameter `settings` is typed `Settings`, a Pydantic model (its "
+            "`Annotated[...]` holds no `Depends(...)`), so FastAPI read it from the request body"
+        ],
+    ),
+    "state_on_request": (
+        GET,
+        HEAD + "from contextlib import asynccontextmanager\n\nfrom fastapi import Request\n\n"
+        "@asynccontextmanager\nasync def lifespan(app):\n    app.state.client = 'c'\n"
+        "    yield\n\napp = FastAPI(lifespan=lifespan)\n\n@app.get('/ping')\n"
+        "async def ping(request: Request):\n    return {'c': request.state.client}\n",
+        [
+            "a State had no `client`, yet the app's own `app.state.client` is set",
+            "`request.app.state.client`",
+        ],
+    ),
+    "closed_client": (
+        GET,
+        HEAD + "import httpx\n\nclient = httpx.AsyncClient()\n\n@app.get('/ping')\n"
+        "async def ping():\n    await client.aclose()\n"
+        "    return (await client.get('http://127.0.0.1:9/')).text\n",
+        [
+            "the httpx client had been closed before this request used it",
+            "`yield` inside the `async with` block",
+        ],
+    ),
+    "coroutine_reused": (
+        GET,
+        HEAD + "from functools import lru_cache\n\n@lru_cache\nasync def conf() -> int:\n"
+        "    return 1\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return {'n': await conf() + await conf()}\n",
+        [
+            "cannot reuse already awaited coroutine: the same coroutine object was awaited",
+            "a cache (`@lru_cache`) on an `async def` dependency",
+        ],
+    ),
+    "field_on_class": (
+        GET,
+        HEAD + "from pydantic import BaseModel\n\nclass Conf(BaseModel):\n    shop: str = 'tea'\n\n"
+        "def get_conf():\n    return Conf\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return {'shop': get_conf().shop}\n",
+        [
+            "`shop`, a field of `Conf`, was read from a class, not from an instance",
+            "`return Conf()`",
+        ],
+    ),
+    "depends_as_value": (
+        GET,
+        HEAD + "from fastapi import Depends\n\ndef get_shop() -> str:\n    return 'tea'\n\n"
+        "def label(shop: str = Depends(get_shop)) -> str:\n    return shop.upper()\n\n"
+        "@app.get('/ping')\nasync def ping():\n    return {'shop': label()}\n",
+        [
+            "'Depends' object has no attribute 'upper'",
+            "a parameter's default `Depends(...)` reached the code as it is",
         ],
     ),
     "coroutine_as_value": (
@@ -272,6 +347,13 @@ CASES = {
         "async def ping():\n    raise PoolTimeout('QueuePool limit of size 2 overflow 0 reached, "
         "connection timed out, timeout 0.10')\n",
         ["QueuePool limit of size 2", "checked out and none came back in time"],
+    ),
+    "pool_wait_too_short": (
+        GET,
+        HEAD + "from sqlalchemy.exc import TimeoutError as PoolTimeout\n\n@app.get('/ping')\n"
+        "async def ping():\n    raise PoolTimeout('QueuePool limit of size 2 overflow 2 reached, "
+        "connection timed out, timeout 0.00')\n",
+        ["The pool waited 0.00 s for a free connection (its `pool_timeout`)", "`pool_timeout=5`"],
     ),
     "cors_preflight": (
         PREFLIGHT,
@@ -421,6 +503,29 @@ def test_a_function_streamed_uncalled_is_named(tiny_course: Path) -> None:
         "`StreamingResponse(gen(...))`",
     ):
         assert text in screen, done.stdout
+
+
+def test_a_check_error_names_the_learner_line(tiny_course: Path) -> None:
+    """A check that errors (here the app's lifespan raises at start-up) shows the line."""
+    (tiny_course / STARTER).write_text(
+        HEAD + "from contextlib import asynccontextmanager\n\n@asynccontextmanager\n"
+        "async def lifespan(app):\n    settings = {}\n    app.state.url = settings['url']\n"
+        "    yield\n\napp = FastAPI(lifespan=lifespan)\n"
+    )
+    (tiny_course / CHECKS).write_text(CHECK.format(request=GET))
+    done = subprocess.run(
+        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
+        cwd=tiny_course,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    screen = " ".join(done.stdout.split())
+    assert done.returncode == 1 and "KeyError: 'url'" in screen, done.stdout + done.stderr
+    expected = "(raised at exercises/ch01_ping/ex01_ping.py:9 (in lifespan): `app.state.url = "
+    assert expected + "settings['url']`)" in screen, done.stdout
 
 
 def test_a_passing_check_gets_no_diagnosis(tiny_course: Path) -> None:

@@ -26,6 +26,14 @@ from fastlings.plugin.diagnoses.answers import (
     untyped_parameter,
 )
 from fastlings.plugin.diagnoses.base import HEADING, Diagnosis, Rule
+from fastlings.plugin.diagnoses.jobs import depends_as_value
+from fastlings.plugin.diagnoses.lifespan import (
+    closed_client,
+    coroutine_reused,
+    field_on_class,
+    state_on_request,
+)
+from fastlings.plugin.diagnoses.pools import pool_wait_too_short
 from fastlings.plugin.diagnoses.raised import (
     coroutine_as_value,
     different_loop,
@@ -54,10 +62,16 @@ RULES: tuple[Rule, ...] = (
     extra_forbidden,
     db_text_leak,
     different_loop,
+    pool_wait_too_short,
     pool_timeout,
     cors_preflight,
     text_for_datetime,
     state_not_set,
+    state_on_request,
+    closed_client,
+    coroutine_reused,
+    field_on_class,
+    depends_as_value,
     generator_as_json,
     function_not_called,
     unhandled,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 from fastlings.plugin.diagnoses.base import (
     DB_TEXT,
@@ -105,11 +105,19 @@ def untyped_parameter(obs: Observations) -> list[Diagnosis]:
                         f"`{loc[-1]}` has no type annotation, so FastAPI took it for a required "
                         f"query parameter (loc {loc}).",
                         "annotate it: FastAPI injects `BackgroundTasks`, `Request` and the like "
-                        f"by their type (`{loc[-1]}: BackgroundTasks`).",
+                        "by their type, a dependency's value through `Annotated[T, Depends(f)]`"
+                        + (f" (`{loc[-1]}: BackgroundTasks`)." if "task" in loc[-1] else "."),
                         "ch21_background_work",
                     )
                 ]
     return []
+
+
+def _unwrapped(annotation: Any) -> Any:
+    """`X` for `Annotated[X, ...]`: what FastAPI reads when the metadata holds no `Depends`."""
+    if get_origin(annotation) is Annotated:
+        return get_args(annotation)[0]
+    return annotation
 
 
 def settings_from_body(obs: Observations) -> list[Diagnosis]:
@@ -123,7 +131,8 @@ def settings_from_body(obs: Observations) -> list[Diagnosis]:
             loc = list(error.get("loc", []))
             if answer.status != 422 or loc[:1] != ["body"] or len(loc) != 2:
                 continue
-            annotation = _annotation(obs, answer.method, answer.path, loc[-1])
+            raw = _annotation(obs, answer.method, answer.path, loc[-1])
+            annotation = _unwrapped(raw)
             if (
                 "form" in answer.content_type
                 and isinstance(annotation, type)
@@ -146,8 +155,13 @@ def settings_from_body(obs: Observations) -> list[Diagnosis]:
                     Diagnosis(
                         "settings_from_body",
                         f"{answer.method} {answer.path} answered 422: the endpoint's parameter "
-                        f"`{loc[-1]}` is typed `{annotation.__name__}`, a Pydantic model, so "
-                        f"FastAPI read it from the request body (loc {loc}).",
+                        f"`{loc[-1]}` is typed `{annotation.__name__}`, a Pydantic model"
+                        + (
+                            " (its `Annotated[...]` holds no `Depends(...)`)"
+                            if raw is not annotation
+                            else ""
+                        )
+                        + f", so FastAPI read it from the request body (loc {loc}).",
                         "ask for it as a dependency: `Annotated[Settings, Depends(get_settings)]`.",
                         "ch20_settings_lifespan",
                     )
@@ -169,7 +183,10 @@ def query_not_body(obs: Observations) -> list[Diagnosis]:
                     "yet FastAPI looked for "
                     f"{names} in the query string (loc {query[0]['loc']}): plain scalar "
                     "parameters are read from the query.",
-                    "one Pydantic model parameter for the body (or `Body()`).",
+                    "one Pydantic model parameter for the body (or `Body()`)."
+                    if answer.sent_json
+                    else "`Form()` on each form field, or one model `Annotated[Model, Form()]`; "
+                    "a file is an `UploadFile` parameter.",
                     "ch02_request_validation",
                 )
             )

@@ -11,6 +11,7 @@ from fastlings.plugin.diagnoses.base import (
     _at,
     _said,
 )
+from fastlings.plugin.diagnoses.lifespan import app_state_has, lifespan_named
 from fastlings.plugin.diagnoses.streams import function_not_called, generator_as_json
 from fastlings.plugin.observe import Observations
 
@@ -243,7 +244,7 @@ NO_STATE = re.compile(r"'State' object has no attribute '(\w+)'")
 def state_not_set(obs: Observations) -> list[Diagnosis]:
     for r in obs.raised:
         match = NO_STATE.search(r.message)
-        if r.type == "AttributeError" and match:
+        if r.type == "AttributeError" and match and not app_state_has(obs, match.group(1)):
             name = match.group(1)
             return [
                 Diagnosis(
@@ -263,7 +264,7 @@ def unhandled(obs: Observations) -> list[Diagnosis]:
     known = {"MissingGreenlet", "ResponseValidationError"}
     if any("(sqlalchemy.exc.MissingGreenlet)" in r.message for r in obs.raised):
         return []
-    if coroutine_as_value(obs) or state_not_set(obs):
+    if coroutine_as_value(obs) or state_not_set(obs) or lifespan_named(obs):
         return []
     if generator_as_json(obs) or function_not_called(obs):
         return []
