@@ -323,6 +323,16 @@ CASES = {
             "`meta: Annotated[Meta, Form()]`",
         ],
     ),
+    "generator_as_json": (
+        GET,
+        HEAD + "async def lines():\n    yield 'x'\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return lines()\n",
+        [
+            "FastAPI tried to encode the endpoint's return value as JSON, and it was an async "
+            "generator",
+            "`StreamingResponse(gen(...), media_type=...)`",
+        ],
+    ),
     "state_not_set": (
         GET,
         HEAD + "from fastapi import Request\n\n@app.get('/ping')\n"
@@ -400,6 +410,12 @@ CASES = {
             "the router `router` has that path, but the app never includes it",
             "`app.include_router(router)`",
         ],
+    ),
+    "no_route_under_included_router": (
+        GET,
+        HEAD + "router = APIRouter(prefix='/ping')\n\n@router.get('')\nasync def ping():\n"
+        "    return {}\n\napp.include_router(router, prefix='/ping')\n",
+        ["GET /ping answered 404 Not Found: no route matches", "The app's routes: GET /ping/ping."],
     ),
     "no_route": (
         GET,
@@ -683,6 +699,113 @@ def test_the_first_screen_names_the_cause(tiny_course: Path, case: str) -> None:
         pattern = tasks["tasks"][0]["problemMatcher"]["pattern"]["regexp"]
         found = [m for line in done.stdout.splitlines() if (m := re.search(pattern, line))]
         assert ("exercises/ch01_ping/ex01_ping.py", "7") in [m.groups()[:2] for m in found]
+
+
+def test_a_parameter_fastapi_cannot_read_is_named_at_import(tiny_course: Path) -> None:
+    """FastAPI's own message speaks of a "response field"; the screen names the parameter."""
+    app = HEAD + (
+        "class Store:\n    pass\n\n@app.get('/ping')\nasync def ping(store: Store):\n"
+        "    return {}\n"
+    )
+    (tiny_course / STARTER).write_text(app)
+    done = subprocess.run(
+        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
+        cwd=tiny_course,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    screen = " ".join(done.stdout.split())
+    assert done.returncode == 1, done.stdout + done.stderr
+    for text in (
+        "ex01_ping.py:7: FastAPIError",
+        "the parameter `store` of `ping` is typed `Store`",
+        "`store: Annotated[Store, Depends(...)]`",
+    ):
+        assert text in screen, done.stdout
+
+
+EXPECTING_CHECK = """
+from types import ModuleType
+
+from fastlings.testing import ClientFactory, Teach, expecting
+
+
+async def test_ping_answers_pong(module: ModuleType, make_client: ClientFactory, teach: Teach):
+    async with make_client(module.app) as client:
+        refused = await client.post("/ping", json={{}}{wrap})
+        response = await client.get("/boom")
+    assert refused.status_code == 422 and response.status_code == 200, teach(
+        f"GET /boom answered {{response.status_code}}.", "200"
+    )
+"""
+
+
+@pytest.mark.parametrize("wrap", [", extensions=expecting(422)", ""])
+def test_answers_the_check_expected_are_not_diagnosed(tiny_course: Path, wrap: str) -> None:
+    """A 422 the check sent `expecting(422)` is no cause; the same 422 unexpected is one."""
+    app = HEAD + (
+        "from pydantic import BaseModel\n\nclass Ping(BaseModel):\n    name: str\n\n"
+        "@app.post('/ping')\nasync def ping(body: Ping):\n    return {}\n\n"
+        "@app.get('/boom')\nasync def boom():\n    return {}['x']\n"
+    )
+    (tiny_course / STARTER).write_text(app)
+    (tiny_course / CHECKS).write_text(EXPECTING_CHECK.format(wrap=wrap))
+    done = subprocess.run(
+        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
+        cwd=tiny_course,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    screen = " ".join(done.stdout.split())
+    assert done.returncode == 1 and "The app raised KeyError" in screen, done.stdout
+    refused = "POST /ping answered 422: FastAPI's validation refused the request"
+    assert (refused in screen) == (not wrap), done.stdout
+
+
+BODY_CHECK = """
+from types import ModuleType
+
+from fastlings.testing import ClientFactory, Teach
+
+
+async def test_ping_answers_pong(module: ModuleType, make_client: ClientFactory, teach: Teach):
+    async with make_client(module.app) as client:
+        response = await client.get("/ping")
+    assert response.text == "x", teach(f"GET /ping answered {response.text!r}.", "'x'")
+"""
+
+
+def test_a_function_streamed_uncalled_is_named(tiny_course: Path) -> None:
+    """The stream starts with 200, then fails: the check reads the body, not the status."""
+    (tiny_course / STARTER).write_text(
+        HEAD + "from fastapi.responses import StreamingResponse\n\nasync def lines():\n"
+        "    yield 'x'\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return StreamingResponse(lines)\n"
+    )
+    (tiny_course / CHECKS).write_text(BODY_CHECK)
+    done = subprocess.run(
+        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
+        cwd=tiny_course,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    screen = " ".join(done.stdout.split())
+    assert done.returncode == 1, done.stdout + done.stderr
+    for text in (
+        "'function' object is not iterable",
+        "Something iterated over a function itself instead of what calling it returns",
+        "`StreamingResponse(gen(...))`",
+    ):
+        assert text in screen, done.stdout
 
 
 def test_a_check_error_names_the_learner_line(tiny_course: Path) -> None:

@@ -3,6 +3,9 @@
 `raised.py` reads what the app raised or warned, `answers.py` what it answered, `awaiting.py`
 what async code awaited wrongly, `middleware.py` what a middleware left unanswered or broke;
 `base.py` holds the record of a diagnosis; here they are put in order and rendered.
+`raised.py` reads what the app raised or warned, `answers.py` what it answered, `streams.py`
+a body a response could not send; `base.py` holds the record of a diagnosis; here they are
+put in order and rendered.
 
 A diagnosis only ever states what `fastlings/plugin/observe.py` saw happen (an exception and
 the learner's line, a warning, a 404 and the app's routes, FastAPI's 422 detail, a response
@@ -61,6 +64,7 @@ from fastlings.plugin.diagnoses.sql import (
     quoted_placeholder,
     rows_for_entities,
 )
+from fastlings.plugin.diagnoses.streams import function_not_called, generator_as_json
 from fastlings.plugin.diagnoses.values import (
     coroutine_origin,
     from_attributes_missing,
@@ -118,6 +122,8 @@ RULES: tuple[Rule, ...] = (
     token_error_escaped,
     unknown_hash,
     validator_hidden,
+    generator_as_json,
+    function_not_called,
     unhandled,
 )
 

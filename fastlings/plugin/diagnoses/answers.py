@@ -39,7 +39,7 @@ def router_not_included(obs: Observations) -> list[Diagnosis]:
                         "router_not_included",
                         f"{answer.method} {answer.path} answered 404: the router `{name}` has "
                         "that path, but the app never includes it.",
-                        f"`app.include_router({name})` after the router's routes are defined.",
+                        f"`app.include_router({name})`.",
                         "ch01_endpoint_structure",
                     )
                 )

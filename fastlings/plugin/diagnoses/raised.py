@@ -15,6 +15,7 @@ from fastlings.plugin.diagnoses.base import (
 from fastlings.plugin.diagnoses.calls import not_callable
 from fastlings.plugin.diagnoses.lifespan import app_state_has, lifespan_named
 from fastlings.plugin.diagnoses.middleware import explains_raise as middleware_explains
+from fastlings.plugin.diagnoses.streams import function_not_called, generator_as_json
 from fastlings.plugin.diagnoses.values import _call_in, unawaited_site
 from fastlings.plugin.observe import Observations
 
@@ -259,7 +260,12 @@ def unhandled(obs: Observations) -> list[Diagnosis]:
         return []
     if coroutine_as_value(obs) or state_not_set(obs) or lifespan_named(obs):
         return []
-    if awaiting_explains(obs) or middleware_explains(obs):
+    if (
+        awaiting_explains(obs)
+        or middleware_explains(obs)
+        or generator_as_json(obs)
+        or function_not_called(obs)
+    ):
         return []
     found = []
     for r in obs.raised:
