@@ -49,3 +49,14 @@ def test_a_bad_response_model_keeps_fastapis_message(tmp_path: Path) -> None:
         tmp_path, source.format(annotation="Annotated[OAuth2PasswordRequestForm, Depends()]")
     )
     assert "Invalid args for response field" in said and "the parameter `" not in said
+
+
+def test_a_lookalike_of_an_injected_type_names_the_one_fastapi_injects(tmp_path: Path) -> None:
+    source = (
+        "from fastapi import FastAPI\nfrom starlette.background import BackgroundTask\n\n"
+        "app = FastAPI()\n\n@app.post('/orders')\n"
+        "async def create_order(background_tasks: BackgroundTask):\n    return {}\n"
+    )
+    said = broken(tmp_path, source)
+    assert "typed `BackgroundTask`, which FastAPI does not inject" in said, said
+    assert "`background_tasks: BackgroundTasks` (`from fastapi import BackgroundTasks`)" in said

@@ -86,6 +86,10 @@ def describe_import_error(exc: BaseException, path: Path) -> LearnerCodeError:
     return LearnerCodeError(message, path, line)
 
 
+INJECTED_NEAR = {"starlette.background.BackgroundTask": "BackgroundTasks"}
+"""Types that look like one FastAPI injects by its type, and the one it does inject."""
+
+
 def _unreadable_parameter(exc: BaseException) -> str | None:
     """FastAPI's "Invalid args for response field!" raised while it read an endpoint's (or a
     dependency's) parameters: which parameter, of which function, with which type."""
@@ -104,6 +108,13 @@ def _unreadable_parameter(exc: BaseException) -> str | None:
         return None  # the response model itself: FastAPI's message is right
     kind = getattr(annotation, "__name__", None) or str(annotation)
     of = f" of `{function}`" if function else ""
+    near = INJECTED_NEAR.get(f"{getattr(annotation, '__module__', '')}.{kind}")
+    if near:
+        return (
+            f"FastAPIError: the parameter `{param}`{of} is typed `{kind}`, which FastAPI does "
+            f'not inject (its message speaks of a "response field"). It injects `{near}` by '
+            f"its type: `{param}: {near}` (`from fastapi import {near}`)."
+        )
     return (
         f"FastAPIError: the parameter `{param}`{of} is typed `{kind}`, which FastAPI can "
         "neither read from a request nor provide: it is not declared as a dependency. (FastAPI "
