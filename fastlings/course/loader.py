@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -78,11 +79,29 @@ def describe_import_error(exc: BaseException, path: Path) -> LearnerCodeError:
     where = f"{display}:{line}" if line else display
     code = f"\n    {frame.line.strip()}" if frame is not None and mine and frame.line else ""
     message = (
-        f"{where}: {type(exc).__name__}: {exc}{code}\n"
+        f"{where}: {type(exc).__name__}: {exc}{code}\n{_fastapi_field(exc)}"
         "The module fails while being imported, so no check can run. "
         "Fix that line, then re-run."
     )
     return LearnerCodeError(message, path, line)
+
+
+FUNCTION_IN_ANNOTATED = re.compile(r"Annotated\[([\w.]+), <function (\w+) at 0x")
+
+
+def _fastapi_field(exc: BaseException) -> str:
+    """What FastAPI's "Invalid args for response field!" means when the type it names is
+    `Annotated[X, <function f>]`: a function in `Annotated` without `Depends` around it."""
+    found = FUNCTION_IN_ANNOTATED.search(str(exc))
+    if type(exc).__name__ != "FastAPIError" or found is None:
+        return ""
+    kind, function = found.group(1).rsplit(".", 1)[-1], found.group(2)
+    return (
+        f"A parameter is typed `Annotated[{kind}, {function}]`: FastAPI treats a function in "
+        "`Annotated` as a dependency only inside `Depends()`; without it, FastAPI tried to "
+        f"make `{kind}` a field of the request, and failed. Write "
+        f"`Annotated[{kind}, Depends({function})]`.\n"
+    )
 
 
 def _display(path: Path) -> str:

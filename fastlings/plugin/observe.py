@@ -75,6 +75,8 @@ class Observations:
     warnings: list[Seen] = field(default_factory=list)
     succeeded: set[tuple[str, str]] = field(default_factory=set)
     """`(method, path)` of the requests that got a 2xx/3xx answer."""
+    db_url: str | None = None
+    """The database URL the check gave the app (its `DATABASE_URL`)."""
 
 
 def for_item(item: pytest.Item) -> Observations:
@@ -115,14 +117,29 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc`, then the exceptions it was raised from or during (`__cause__`, `__context__`)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 5:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 def raised(exc: BaseException, learner_file: Path | None) -> Raised:
     where = line = None
     if learner_file is not None:
         target = str(learner_file.resolve())
-        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if str(Path(frame.filename).resolve()) == target:
-                where = f"{_rel(learner_file)}:{frame.lineno} (in {frame.name})"
-                line = (frame.line or "").strip() or None
+        # The learner's frame in the exception itself, else in the one it was raised from (a
+        # framework error wrapping what the learner's code raised).
+        for link in _chain(exc):
+            for frame in reversed(traceback.extract_tb(link.__traceback__)):
+                if str(Path(frame.filename).resolve()) == target:
+                    where = f"{_rel(learner_file)}:{frame.lineno} (in {frame.name})"
+                    line = (frame.line or "").strip() or None
+                    break
+            if where is not None:
                 break
     errors: list[dict[str, Any]] = []
     errors_of = getattr(exc, "errors", None)
@@ -161,16 +178,28 @@ def observe_app(app: Any, observations: Observations) -> Any:
 DOCS_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 
+def app_routes(app: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """`(full path, route)` of every route of `app` (or of a router), included routers too:
+    FastAPI 0.165 keeps an included router as one entry pointing at the original router."""
+    found: list[tuple[str, Any]] = []
+    for route in getattr(app, "routes", []):
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            context = getattr(route, "include_context", None)
+            found.extend(app_routes(included, prefix + str(getattr(context, "prefix", ""))))
+        elif isinstance(getattr(route, "path", None), str):
+            found.append((prefix + route.path, route))
+    return found
+
+
 def route_list(app: Any) -> list[str]:
     """`METHODS /path` of the app's own routes (FastAPI's docs pages left out)."""
     found = []
-    for route in getattr(app, "routes", []):
-        path = getattr(route, "path", None)
+    for path, route in app_routes(app):
         if path in DOCS_PATHS:
             continue
         methods = sorted(getattr(route, "methods", None) or [])
-        if path is not None:
-            found.append(f"{'/'.join(methods) or 'WS'} {path}")
+        found.append(f"{'/'.join(methods) or 'WS'} {path}")
     return found
 
 

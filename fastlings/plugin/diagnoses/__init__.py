@@ -25,6 +25,12 @@ from fastlings.plugin.diagnoses.answers import (
     untyped_parameter,
 )
 from fastlings.plugin.diagnoses.base import HEADING, Diagnosis, Rule
+from fastlings.plugin.diagnoses.endpoints import (
+    dependency_parameter,
+    endpoint_not_found,
+    not_in_path,
+    returned_exception,
+)
 from fastlings.plugin.diagnoses.raised import (
     coroutine_as_value,
     different_loop,
@@ -36,6 +42,15 @@ from fastlings.plugin.diagnoses.raised import (
     unawaited,
     unhandled,
 )
+from fastlings.plugin.diagnoses.sessions import (
+    after_response,
+    already_begun,
+    factory_as_session,
+    not_persistent,
+    other_database,
+    pending_rollback,
+    sync_engine,
+)
 from fastlings.plugin.observe import Observations
 
 __all__ = ["HEADING", "Diagnosis", "Rule", "diagnose", "render"]
@@ -43,8 +58,12 @@ __all__ = ["HEADING", "Diagnosis", "Rule", "diagnose", "render"]
 RULES: tuple[Rule, ...] = (
     unawaited,
     missing_greenlet,
+    returned_exception,
     response_validation,
     router_not_included,
+    endpoint_not_found,
+    not_in_path,
+    dependency_parameter,
     untyped_parameter,
     settings_from_body,
     coroutine_as_value,
@@ -56,8 +75,35 @@ RULES: tuple[Rule, ...] = (
     cors_preflight,
     text_for_datetime,
     state_not_set,
+    other_database,
+    sync_engine,
+    factory_as_session,
+    already_begun,
+    not_persistent,
+    after_response,
+    pending_rollback,
     unhandled,
 )
+
+SUPERSEDES = {
+    "returned_exception": ("response_validation",),
+    "not_in_path": ("query_not_body",),
+    "dependency_parameter": ("query_not_body",),
+    "endpoint_not_found": ("no_route",),
+    **{
+        name: ("unhandled",)
+        for name in (
+            "other_database",
+            "sync_engine",
+            "factory_as_session",
+            "already_begun",
+            "not_persistent",
+            "after_response",
+            "pending_rollback",
+        )
+    },
+}
+"""A sharper diagnosis, and the more general ones it makes redundant on the same screen."""
 
 
 def diagnose(obs: Observations) -> list[Diagnosis]:
@@ -72,9 +118,13 @@ def diagnose(obs: Observations) -> list[Diagnosis]:
         "untyped_parameter",
         "settings_from_body",
         "model_not_form",
+        "not_in_path",
+        "dependency_parameter",
     )
     if any(d.name == "untyped_parameter" for d in found):
         found = [d for d in found if d.name != "query_not_body"]
+    dropped = {gone for d in found for gone in SUPERSEDES.get(d.name, ())}
+    found = [d for d in found if d.name not in dropped]
     if not any(d.name in sharper for d in found):
         found.extend(request_refused(obs))
     seen: set[str] = set()

@@ -9,7 +9,8 @@ from fastlings.plugin.diagnoses.base import (
     DB_TEXT,
     Diagnosis,
 )
-from fastlings.plugin.observe import Observations
+from fastlings.plugin.diagnoses.endpoints import matching_route
+from fastlings.plugin.observe import Observations, app_routes
 
 
 def router_not_included(obs: Observations) -> list[Diagnosis]:
@@ -20,7 +21,7 @@ def router_not_included(obs: Observations) -> list[Diagnosis]:
     except ImportError:  # pragma: no cover - FastAPI is a dependency of the course
         return []
     apps = [v for v in vars(obs.module).values() if isinstance(v, FastAPI)]
-    served = {getattr(r, "path", None) for a in apps for r in a.routes}
+    served = {id(route) for a in apps for _, route in app_routes(a)}
     found = []
     for answer in obs.answers:
         if answer.status != 404:
@@ -30,7 +31,7 @@ def router_not_included(obs: Observations) -> list[Diagnosis]:
                 continue
             paths = {getattr(r, "path", None) for r in router.routes}
             wanted = {answer.path, answer.path.rstrip("/"), answer.path + "/"}
-            if paths & wanted and not paths & served:
+            if paths & wanted and not any(id(r) in served for r in router.routes):
                 found.append(
                     Diagnosis(
                         "router_not_included",
@@ -48,6 +49,8 @@ def not_found(obs: Observations) -> list[Diagnosis]:
     found = []
     for answer in obs.answers:
         if answer.status == 404 and answer.routes and '"Not Found"' in answer.body:
+            if matching_route(answer) is not None:
+                continue  # a route matched: the endpoint itself answered 404
             routes = ", ".join(answer.routes[:12]) or "none"
             found.append(
                 Diagnosis(
@@ -71,13 +74,14 @@ def _annotation(obs: Observations, method: str, path: str, name: object) -> Any:
     try:
         from fastapi import FastAPI
         from fastapi.routing import APIRoute
+        from starlette.routing import compile_path
     except ImportError:  # pragma: no cover - FastAPI is a dependency of the course
         return _UNSEEN
     for app in [v for v in vars(obs.module).values() if isinstance(v, FastAPI)]:
-        for route in app.routes:
+        for full, route in app_routes(app):
             if not isinstance(route, APIRoute) or method not in (route.methods or set()):
                 continue
-            if route.path_regex.match(path) is None:
+            if compile_path(full)[0].match(path) is None:
                 continue
             try:
                 parameter = inspect.signature(route.endpoint).parameters.get(name)
