@@ -34,7 +34,7 @@ def _fast(argv: list[str]) -> int | None:
     from fastlings.workshop import focus
 
     try:
-        course = load_course()
+        course = load_course(remembered=True)
         if command == "list":
             from fastlings.learner import listing
             from fastlings.learner.check import in_process_runner

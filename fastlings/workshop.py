@@ -13,12 +13,13 @@ workshop file exists, otherwise the whole course. The file sits at the course ro
 
 from __future__ import annotations
 
-import tomllib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from annotated_types import MinLen
 
-from fastlings.course.manifest import Course, Entry
+from fastlings.course.manifest import STRICT, Course, Entry
 
 WORKSHOP_NAME = "workshop.toml"
 
@@ -27,15 +28,19 @@ class WorkshopError(Exception):
     """A selection or workshop file that does not match the course."""
 
 
-class WorkshopInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+# Plain dataclasses, validated by Pydantic only when a workshop file exists: `fastlings list`
+# without one imports no Pydantic.
+@dataclass(frozen=True)
+class WorkshopInfo:
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
 
-    chapters: list[str] = Field(min_length=1)
+    chapters: Annotated[list[str], MinLen(1)]
     title: str | None = None
 
 
-class WorkshopFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True)
+class WorkshopFile:
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
 
     workshop: WorkshopInfo
 
@@ -79,8 +84,13 @@ def load_workshop(course: Course) -> WorkshopInfo | None:
     path = workshop_path(course)
     if not path.is_file():
         return None
+    import tomllib
+
+    from pydantic import TypeAdapter, ValidationError
+
     try:
-        data = WorkshopFile.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = TypeAdapter(WorkshopFile).validate_python(raw)
     except (tomllib.TOMLDecodeError, ValidationError) as exc:
         raise WorkshopError(f"{path.name} cannot be read: {exc}") from None
     known = {c.id for c in course.chapters}

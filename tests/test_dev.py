@@ -61,6 +61,7 @@ def test_dev_new_refuses_a_taken_name(tiny_course: Path) -> None:
         new_exercise(load_course(tiny_course), "ch01_ping", "ex01_ping")
 
 
+@pytest.mark.timeout(60)  # two runs of the gate
 def test_a_stale_classroom_workflow_is_reported_and_update_mends_it(tiny_course: Path) -> None:
     workflow = tiny_course / WORKFLOW
     workflow.write_text(workflow.read_text().replace("max-score: 10", "max-score: 99"))

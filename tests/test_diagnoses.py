@@ -38,6 +38,20 @@ PREFLIGHT = (
     '"Access-Control-Request-Method": "POST"}'
 )
 HEAD = "from fastapi import APIRouter, FastAPI, HTTPException\n\napp = FastAPI()\n"
+SQL = (
+    HEAD + "from sqlalchemy import bindparam, text\nfrom sqlalchemy.ext.asyncio import "
+    "create_async_engine\n\nengine = create_async_engine('sqlite+aiosqlite://')\n\n"
+)
+
+
+def run_sql(statement: str, values: str = "{}", then: str = "") -> str:
+    """An app whose GET /ping runs `statement` with `values` on an in-memory SQLite."""
+    return (
+        SQL + "@app.get('/ping')\nasync def ping():\n    async with engine.connect() as conn:\n"
+        f"        result = await conn.execute({statement}, {values})\n{then}"
+        "    return {}\n"
+    )
+
 
 CASES = {
     "unawaited": (
@@ -134,7 +148,18 @@ CASES = {
         '"POST", "/ping", data={"name": "ada"}, files={"file": ("a.txt", b"x")}',
         HEAD + "from fastapi import UploadFile\n\n@app.post('/ping')\n"
         "async def ping(name: str, file: UploadFile):\n    return {}\n",
-        ["sent a multipart/form-data body, yet FastAPI looked for `name` in the query string"],
+        [
+            "sent a multipart/form-data body, yet FastAPI looked for `name` in the query string",
+            "`Form()` on each form field, or one model `Annotated[Model, Form()]`",
+        ],
+    ),
+    "model_not_form_annotated": (
+        '"POST", "/ping", data={"name": "ada"}, files={"file": ("a.txt", b"x")}',
+        HEAD + "from typing import Annotated\n\nfrom fastapi import Body, UploadFile\n"
+        "from pydantic import BaseModel\n\nclass Meta(BaseModel):\n    name: str\n\n"
+        "@app.post('/ping')\nasync def ping(meta: Annotated[Meta, Body()], file: UploadFile):\n"
+        "    return {}\n",
+        ["the endpoint's parameter `meta` is typed `Meta`, a Pydantic model, which FastAPI reads"],
     ),
     "untyped_parameter": (
         POST,
@@ -155,6 +180,70 @@ CASES = {
         [
             "the endpoint's parameter `settings` is typed `Settings`, a Pydantic model, so FastAPI "
             "read it from the request body"
+        ],
+    ),
+    "settings_from_body_annotated": (
+        POST,
+        HEAD + "from typing import Annotated\n\nfrom pydantic import BaseModel\n"
+        "from pydantic_settings import BaseSettings\n\nclass Settings(BaseSettings):\n"
+        "    shop: str = 'tea'\n\ndef get_settings() -> Settings:\n    return Settings()\n\n"
+        "class Ping(BaseModel):\n    name: str\n\n@app.post('/ping')\n"
+        "async def ping(body: Ping, settings: Annotated[Settings, get_settings]):\n"
+        "    return {}\n",
+        [
+            "the endpoint's parameter `settings` is typed `Settings`, a Pydantic model (its "
+            "`Annotated[...]` holds no `Depends(...)`), so FastAPI read it from the request body"
+        ],
+    ),
+    "state_on_request": (
+        GET,
+        HEAD + "from contextlib import asynccontextmanager\n\nfrom fastapi import Request\n\n"
+        "@asynccontextmanager\nasync def lifespan(app):\n    app.state.client = 'c'\n"
+        "    yield\n\napp = FastAPI(lifespan=lifespan)\n\n@app.get('/ping')\n"
+        "async def ping(request: Request):\n    return {'c': request.state.client}\n",
+        [
+            "a State had no `client`, yet the app's own `app.state.client` is set",
+            "`request.app.state.client`",
+        ],
+    ),
+    "closed_client": (
+        GET,
+        HEAD + "import httpx\n\nclient = httpx.AsyncClient()\n\n@app.get('/ping')\n"
+        "async def ping():\n    await client.aclose()\n"
+        "    return (await client.get('http://127.0.0.1:9/')).text\n",
+        [
+            "the httpx client had been closed before this request used it",
+            "`yield` inside the `async with` block",
+        ],
+    ),
+    "coroutine_reused": (
+        GET,
+        HEAD + "from functools import lru_cache\n\n@lru_cache\nasync def conf() -> int:\n"
+        "    return 1\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return {'n': await conf() + await conf()}\n",
+        [
+            "cannot reuse already awaited coroutine: the same coroutine object was awaited",
+            "a cache (`@lru_cache`) on an `async def` dependency",
+        ],
+    ),
+    "field_on_class": (
+        GET,
+        HEAD + "from pydantic import BaseModel\n\nclass Conf(BaseModel):\n    shop: str = 'tea'\n\n"
+        "def get_conf():\n    return Conf\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return {'shop': get_conf().shop}\n",
+        [
+            "`shop`, a field of `Conf`, was read from a class, not from an instance",
+            "`return Conf()`",
+        ],
+    ),
+    "depends_as_value": (
+        GET,
+        HEAD + "from fastapi import Depends\n\ndef get_shop() -> str:\n    return 'tea'\n\n"
+        "def label(shop: str = Depends(get_shop)) -> str:\n    return shop.upper()\n\n"
+        "@app.get('/ping')\nasync def ping():\n    return {'shop': label()}\n",
+        [
+            "'Depends' object has no attribute 'upper'",
+            "a parameter's default `Depends(...)` reached the code as it is",
         ],
     ),
     "coroutine_as_value": (
@@ -182,6 +271,16 @@ CASES = {
             "the endpoint's parameter `meta` is typed `Meta`, a Pydantic model, which FastAPI "
             "reads from a JSON body, not from form fields",
             "`meta: Annotated[Meta, Form()]`",
+        ],
+    ),
+    "generator_as_json": (
+        GET,
+        HEAD + "async def lines():\n    yield 'x'\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return lines()\n",
+        [
+            "FastAPI tried to encode the endpoint's return value as JSON, and it was an async "
+            "generator",
+            "`StreamingResponse(gen(...), media_type=...)`",
         ],
     ),
     "state_not_set": (
@@ -221,6 +320,12 @@ CASES = {
             "`app.include_router(router)`",
         ],
     ),
+    "no_route_under_included_router": (
+        GET,
+        HEAD + "router = APIRouter(prefix='/ping')\n\n@router.get('')\nasync def ping():\n"
+        "    return {}\n\napp.include_router(router, prefix='/ping')\n",
+        ["GET /ping answered 404 Not Found: no route matches", "The app's routes: GET /ping/ping."],
+    ),
     "no_route": (
         GET,
         HEAD + "@app.get('/pong')\nasync def pong():\n    return {}\n",
@@ -257,10 +362,111 @@ CASES = {
         "connection timed out, timeout 0.10')\n",
         ["QueuePool limit of size 2", "checked out and none came back in time"],
     ),
+    "pool_wait_too_short": (
+        GET,
+        HEAD + "from sqlalchemy.exc import TimeoutError as PoolTimeout\n\n@app.get('/ping')\n"
+        "async def ping():\n    raise PoolTimeout('QueuePool limit of size 2 overflow 2 reached, "
+        "connection timed out, timeout 0.00')\n",
+        ["The pool waited 0.00 s for a free connection (its `pool_timeout`)", "`pool_timeout=5`"],
+    ),
     "cors_preflight": (
         PREFLIGHT,
         HEAD + "@app.post('/ping')\nasync def ping():\n    return {}\n",
         ["The CORS preflight OPTIONS /ping answered 405", "CORSMiddleware is not installed"],
+    ),
+    "awaited_plain_value": (
+        GET,
+        HEAD + "import time\n\n@app.get('/ping')\nasync def ping():\n"
+        "    await time.sleep(0)\n    return {}\n",
+        [
+            "at exercises/ch01_ping/ex01_ping.py:8 (in ping): `await time.sleep(0)`",
+            "What was awaited there is a NoneType, not a coroutine",
+            "`await asyncio.to_thread(func, *args)`",
+        ],
+    ),
+    "coroutine_attribute_never_awaited": (
+        GET,
+        HEAD + "async def fetch() -> int:\n    return 1\n\n@app.get('/ping')\n"
+        "async def ping():\n    return {'n': fetch().real}\n",
+        [
+            "`.real` was read from a coroutine object, so the async call that made it was never "
+            "awaited",
+            "`await a().b()` awaits `b()`, not `a()`",
+        ],
+    ),
+    "coroutine_in_model": (
+        GET,
+        HEAD + "from pydantic import BaseModel\n\nclass Pong(BaseModel):\n    text: str\n\n"
+        "async def render() -> str:\n    return 'pong'\n\n@app.get('/ping')\n"
+        "async def ping():\n    return Pong(text=render())\n",
+        [
+            "The app raised ValidationError at exercises/ch01_ping/ex01_ping.py:14",
+            "Pydantic was given a coroutine object for `text`",
+        ],
+    ),
+    "thread_given_result": (
+        GET,
+        HEAD + "import asyncio\n\ndef render(name: str) -> str:\n    return name\n\n"
+        "@app.get('/ping')\nasync def ping():\n"
+        "    return {'t': await asyncio.to_thread(render('pong'))}\n",
+        [
+            "`to_thread` was given the result of `render(...)`, a str, instead of the function",
+            "`await asyncio.to_thread(render, arg1, arg2)`",
+        ],
+    ),
+    "legacy_query": (
+        GET,
+        HEAD + "from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine\n\n"
+        "engine = create_async_engine('sqlite+aiosqlite://')\n\n@app.get('/ping')\n"
+        "async def ping():\n    async with AsyncSession(engine) as db:\n"
+        "        return db.query(int).all()\n",
+        ["an `AsyncSession` has no `query()`", "await db.scalars(select(User)"],
+    ),
+    "no_response": (
+        GET,
+        HEAD + "class Quiet:\n    def __init__(self, app):\n        self.app = app\n\n"
+        "    async def __call__(self, scope, receive, send):\n"
+        "        if scope['type'] != 'http':\n"
+        "            return await self.app(scope, receive, send)\n"
+        "        return None\n\napp.add_middleware(Quiet)\n\n@app.get('/ping')\n"
+        "async def ping():\n    return {}\n",
+        [
+            "The app returned from GET /ping without sending a complete response",
+            "a response object it returns is ignored",
+        ],
+    ),
+    "middleware_returned_none": (
+        GET,
+        HEAD + "@app.middleware('http')\nasync def stamp(request, call_next):\n"
+        "    response = await call_next(request)\n    response.headers['X-Stamp'] = '1'\n\n"
+        "@app.get('/ping')\nasync def ping():\n    return {}\n",
+        [
+            "The app has the function middleware `stamp`",
+            "probably it returned None (no `return response`)",
+        ],
+    ),
+    "header_not_str": (
+        GET,
+        HEAD + "from fastapi import Response\n\n@app.get('/ping')\n"
+        "async def ping(response: Response):\n    response.headers['X-Count'] = 3\n"
+        "    return {}\n",
+        ["A header was given a value of type int", "each must be a str"],
+    ),
+    "headers_of_message": (
+        GET,
+        HEAD + "from starlette.datastructures import MutableHeaders\n\nclass Stamp:\n"
+        "    def __init__(self, app):\n        self.app = app\n\n"
+        "    async def __call__(self, scope, receive, send):\n"
+        "        async def stamped(message):\n"
+        "            if message['type'] == 'http.response.start':\n"
+        "                MutableHeaders(message)['X-Stamp'] = '1'\n"
+        "            await send(message)\n\n"
+        "        await self.app(scope, receive, stamped)\n\napp.add_middleware(Stamp)\n\n"
+        "@app.get('/ping')\nasync def ping():\n    return {}\n",
+        [
+            "`MutableHeaders(x)` reads `x` as a mapping of header names to values",
+            "`MutableHeaders(scope=message)`",
+        ],
     ),
     "unhandled": (
         GET,
@@ -269,6 +475,110 @@ CASES = {
             "The app raised KeyError at exercises/ch01_ping/ex01_ping.py:7 (in ping): "
             "`return user['email']`"
         ],
+    ),
+    "object_repr_keeps_its_class": (
+        GET,
+        HEAD + "class Thing: ...\n\n@app.get('/ping')\nasync def ping():\n"
+        "    raise ValueError(f'a value expected, got {Thing()}')\n",
+        ["a value expected, got <Thing object>"],
+    ),
+    "missing_bind_value": (
+        GET,
+        run_sql("text('SELECT :name')", "{'nam': 'ada'}"),
+        [
+            "A value is required for bind parameter 'name'",
+            "execute() had no value named `name` (it got `nam`)",
+        ],
+    ),
+    "quoted_placeholder": (
+        GET,
+        run_sql("text(\"SELECT 'hello :name'\")", "{'name': 'ada'}"),
+        ["the placeholder is inside quotes ('hello ?')", "write the parameter bare"],
+    ),
+    "list_not_expanded": (
+        GET,
+        run_sql("text(\"SELECT 1 WHERE 'a' IN :names\")", "{'names': ['a', 'b']}"),
+        ["A list, ['a', 'b'], was bound to one placeholder (`IN ?`)", "expanding=True"],
+    ),
+    "expanding_in_parentheses": (
+        GET,
+        run_sql(
+            "text(\"SELECT 1 WHERE 'a' IN (:names)\").bindparams(bindparam('names', "
+            "expanding=True))",
+            "{'names': ['a', 'b']}",
+        ),
+        ["an expanding parameter renders its own parentheses", "write `IN :names`"],
+    ),
+    "escape_clause": (
+        GET,
+        run_sql("text(\"SELECT 1 WHERE 'a' LIKE :p ESCAPE ''\")", "{'p': 'a'}"),
+        ["The SQL it sent says `ESCAPE ''`", "`ESCAPE '#'`"],
+    ),
+    "plain_value_for_row": (
+        GET,
+        run_sql(
+            "text(\"SELECT 1 AS id, 'ada' AS name\")",
+            then="    names = [row.name for row in result.scalars()]\n",
+        ),
+        ["read `.name` from a plain int", "probably the result came from `scalars()`"],
+    ),
+    "rows_for_entities": (
+        GET,
+        SQL + "from pydantic import BaseModel\n\nclass Pong(BaseModel):\n    id: int\n\n"
+        "@app.get('/ping', response_model=list[Pong])\nasync def ping():\n"
+        "    async with engine.connect() as conn:\n"
+        "        return (await conn.execute(text('SELECT 1 AS x'))).all()\n",
+        ["FastAPI got SQLAlchemy `Row` objects", "(await db.scalars(select(Model))).all()"],
+    ),
+    "coroutine_bound": (
+        GET,
+        SQL + "async def make() -> str:\n    return 'x'\n\n@app.get('/ping')\nasync def ping():\n"
+        "    async with engine.connect() as conn:\n"
+        "        await conn.execute(text('SELECT :v'), {'v': make()})\n",
+        ["A coroutine object was sent to the database as a column value"],
+    ),
+    "coroutine_attribute": (
+        GET,
+        HEAD + "async def rows() -> list[int]:\n    return []\n\n@app.get('/ping')\n"
+        "async def ping():\n    return await rows().copy()\n",
+        ["`.copy` was read from a coroutine", "`(await rows()).copy()`"],
+    ),
+    "not_callable": (
+        GET,
+        HEAD + "from fastapi.concurrency import run_in_threadpool\n\ndef work() -> str:\n"
+        "    return 'x'\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return await run_in_threadpool(work())\n",
+        [
+            "`run_in_threadpool` was given the result of `work(...)`, not the function",
+            "`run_in_threadpool(work, arg1, arg2)`",
+        ],
+    ),
+    "token_error_escaped": (
+        GET,
+        HEAD + "import jwt\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return jwt.decode('a.b.c', 'key', algorithms=['HS256'])\n",
+        ["PyJWT refused the token, and nothing caught that", "subclass of `jwt.PyJWTError`"],
+    ),
+    "unknown_hash": (
+        GET,
+        HEAD + "from pwdlib import PasswordHash\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return PasswordHash.recommended().verify('$argon2id$v=19$m=1', 'secret')\n",
+        ["pwdlib could not tell which hasher made the value", "verify(password, stored_hash)"],
+    ),
+    "get_reads_body": (
+        GET,
+        HEAD + "@app.get('/ping', status_code=201)\nasync def ping(name: list[str] = []):\n"
+        "    return name\n",
+        [
+            "reads `name` (list[str]) from the request body, which a GET request does not send",
+            "`name: Annotated[list[str], Query()]`",
+        ],
+    ),
+    "no_route_lists_included_routers": (
+        GET,
+        HEAD + "router = APIRouter(prefix='/v1')\n\n@router.get('/pong')\nasync def pong():\n"
+        "    return {}\n\napp.include_router(router, prefix='/api')\n",
+        ["GET /ping answered 404 Not Found", "The app's routes: GET /api/v1/pong."],
     ),
 }
 
@@ -412,6 +722,136 @@ def test_the_first_screen_names_the_cause(tiny_course: Path, case: str) -> None:
         assert ("exercises/ch01_ping/ex01_ping.py", "7") in [m.groups()[:2] for m in found]
 
 
+def test_a_parameter_fastapi_cannot_read_is_named_at_import(tiny_course: Path) -> None:
+    """FastAPI's own message speaks of a "response field"; the screen names the parameter."""
+    app = HEAD + (
+        "class Store:\n    pass\n\n@app.get('/ping')\nasync def ping(store: Store):\n"
+        "    return {}\n"
+    )
+    (tiny_course / STARTER).write_text(app)
+    done = subprocess.run(
+        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
+        cwd=tiny_course,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    screen = " ".join(done.stdout.split())
+    assert done.returncode == 1, done.stdout + done.stderr
+    for text in (
+        "ex01_ping.py:7: FastAPIError",
+        "the parameter `store` of `ping` is typed `Store`",
+        "`store: Annotated[Store, Depends(...)]`",
+    ):
+        assert text in screen, done.stdout
+
+
+EXPECTING_CHECK = """
+from types import ModuleType
+
+from fastlings.testing import ClientFactory, Teach, expecting
+
+
+async def test_ping_answers_pong(module: ModuleType, make_client: ClientFactory, teach: Teach):
+    async with make_client(module.app) as client:
+        refused = await client.post("/ping", json={{}}{wrap})
+        response = await client.get("/boom")
+    assert refused.status_code == 422 and response.status_code == 200, teach(
+        f"GET /boom answered {{response.status_code}}.", "200"
+    )
+"""
+
+
+@pytest.mark.parametrize("wrap", [", extensions=expecting(422)", ""])
+def test_answers_the_check_expected_are_not_diagnosed(tiny_course: Path, wrap: str) -> None:
+    """A 422 the check sent `expecting(422)` is no cause; the same 422 unexpected is one."""
+    app = HEAD + (
+        "from pydantic import BaseModel\n\nclass Ping(BaseModel):\n    name: str\n\n"
+        "@app.post('/ping')\nasync def ping(body: Ping):\n    return {}\n\n"
+        "@app.get('/boom')\nasync def boom():\n    return {}['x']\n"
+    )
+    (tiny_course / STARTER).write_text(app)
+    (tiny_course / CHECKS).write_text(EXPECTING_CHECK.format(wrap=wrap))
+    done = subprocess.run(
+        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
+        cwd=tiny_course,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    screen = " ".join(done.stdout.split())
+    assert done.returncode == 1 and "The app raised KeyError" in screen, done.stdout
+    refused = "POST /ping answered 422: FastAPI's validation refused the request"
+    assert (refused in screen) == (not wrap), done.stdout
+
+
+BODY_CHECK = """
+from types import ModuleType
+
+from fastlings.testing import ClientFactory, Teach
+
+
+async def test_ping_answers_pong(module: ModuleType, make_client: ClientFactory, teach: Teach):
+    async with make_client(module.app) as client:
+        response = await client.get("/ping")
+    assert response.text == "x", teach(f"GET /ping answered {response.text!r}.", "'x'")
+"""
+
+
+def test_a_function_streamed_uncalled_is_named(tiny_course: Path) -> None:
+    """The stream starts with 200, then fails: the check reads the body, not the status."""
+    (tiny_course / STARTER).write_text(
+        HEAD + "from fastapi.responses import StreamingResponse\n\nasync def lines():\n"
+        "    yield 'x'\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return StreamingResponse(lines)\n"
+    )
+    (tiny_course / CHECKS).write_text(BODY_CHECK)
+    done = subprocess.run(
+        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
+        cwd=tiny_course,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    screen = " ".join(done.stdout.split())
+    assert done.returncode == 1, done.stdout + done.stderr
+    for text in (
+        "'function' object is not iterable",
+        "Something iterated over a function itself instead of what calling it returns",
+        "`StreamingResponse(gen(...))`",
+    ):
+        assert text in screen, done.stdout
+
+
+def test_a_check_error_names_the_learner_line(tiny_course: Path) -> None:
+    """A check that errors (here the app's lifespan raises at start-up) shows the line."""
+    (tiny_course / STARTER).write_text(
+        HEAD + "from contextlib import asynccontextmanager\n\n@asynccontextmanager\n"
+        "async def lifespan(app):\n    settings = {}\n    app.state.url = settings['url']\n"
+        "    yield\n\napp = FastAPI(lifespan=lifespan)\n"
+    )
+    (tiny_course / CHECKS).write_text(CHECK.format(request=GET))
+    done = subprocess.run(
+        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
+        cwd=tiny_course,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    screen = " ".join(done.stdout.split())
+    assert done.returncode == 1 and "KeyError: 'url'" in screen, done.stdout + done.stderr
+    expected = "(raised at exercises/ch01_ping/ex01_ping.py:9 (in lifespan): `app.state.url = "
+    assert expected + "settings['url']`)" in screen, done.stdout
+
+
 def test_a_passing_check_gets_no_diagnosis(tiny_course: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "fastlings", "check", "ex01_ping", "--target", "solution"],
@@ -425,18 +865,23 @@ def test_a_passing_check_gets_no_diagnosis(tiny_course: Path) -> None:
     assert done.returncode == 0 and "What the app did" not in done.stdout, done.stdout
 
 
-def test_a_function_in_annotated_without_depends_is_named(tmp_path: Path) -> None:
-    from fastlings.course.loader import LearnerCodeError, import_fresh
-
-    path = tmp_path / "app_without_depends.py"
-    path.write_text(
-        "from typing import Annotated\n\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n"
-        "class Session: ...\n\nasync def get_db():\n    yield Session()\n\n"
-        "@app.get('/ping')\nasync def ping(db: Annotated[Session, get_db]):\n    return {}\n"
+def test_an_included_routers_own_404_is_not_called_unmounted(tiny_course: Path) -> None:
+    """A router that is mounted, and answers 404 itself (an HTTPException), is not reported as a
+    router the app never includes (FastAPI 0.165 keeps mounted routers as `_IncludedRouter`)."""
+    app = (
+        HEAD + "router = APIRouter()\n\n@router.get('/ping')\nasync def ping():\n"
+        "    raise HTTPException(404, 'No such pong')\n\napp.include_router(router)\n"
     )
-    with pytest.raises(LearnerCodeError) as raised:
-        import_fresh("app_without_depends", path)
-    said = " ".join(str(raised.value).split())
-    assert "app_without_depends.py:12: FastAPIError" in said, said
-    assert "FastAPI treats a function in `Annotated` as a dependency only inside" in said, said
-    assert "Write `Annotated[Session, Depends(get_db)]`." in said, said
+    (tiny_course / STARTER).write_text(app)
+    (tiny_course / CHECKS).write_text(CHECK.format(request=GET))
+    done = subprocess.run(
+        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
+        cwd=tiny_course,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1 and "/ping answered 404" in done.stdout, done.stdout
+    assert "never includes it" not in done.stdout and "no route matches" not in done.stdout

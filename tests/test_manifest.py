@@ -48,3 +48,49 @@ def test_the_real_course_loads_with_unique_ids() -> None:
     ids = [e.id for e in course.entries()]
     assert len(ids) == len(set(ids)) >= 1
     assert course.total_points == sum(e.exercise.points for e in course.entries())
+
+
+def _fresh_load(root: Path, *, remembered: bool) -> object:
+    from fastlings.course import manifest
+
+    manifest._CACHE.clear()  # a new process, as each command is
+    return load_course(root, remembered=remembered)
+
+
+def test_the_remembered_manifest_is_the_validated_one_and_needs_no_pydantic(
+    tiny_course: Path,
+) -> None:
+    import json
+    import subprocess
+    import sys
+
+    validated = _fresh_load(tiny_course, remembered=True)  # validates, then remembers
+    assert (tiny_course / ".fastlings/manifest.json").is_file()
+    assert _fresh_load(tiny_course, remembered=True) == validated
+    probe = (
+        "import sys; from pathlib import Path; from fastlings.course.manifest import load_course; "
+        f"c = load_course(Path({str(tiny_course)!r}), remembered=True); "
+        "print(c.entries()[0].exercise.points, 'pydantic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.stdout.split() == ["10", "False"], out.stderr
+    remembered = json.loads((tiny_course / ".fastlings/manifest.json").read_text())
+    assert remembered["course"]["chapters"][0]["exercises"][0]["points"] == 10
+
+
+def test_a_planted_or_stale_remembered_manifest_is_not_believed(tiny_course: Path) -> None:
+    import json
+
+    _fresh_load(tiny_course, remembered=True)
+    path = tiny_course / ".fastlings/manifest.json"
+    planted = json.loads(path.read_text())
+    planted["course"]["chapters"][0]["exercises"][0]["points"] = 99
+    path.write_text(json.dumps(planted))
+    # grading and verify never read it: a submission can plant any file in .fastlings/
+    assert _fresh_load(tiny_course, remembered=False).entries()[0].exercise.points == 10
+    # a changed course.toml is validated again, whatever the file says
+    toml = tiny_course / "course.toml"
+    toml.write_text(toml.read_text().replace("points = 10", "points = 7"))
+    assert _fresh_load(tiny_course, remembered=True).entries()[0].exercise.points == 7
+    path.write_text("{not json")
+    assert _fresh_load(tiny_course, remembered=True).entries()[0].exercise.points == 7

@@ -12,7 +12,15 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from fastlings.testing import StatementLog, Teach, WiredApp, unexpected_answers
+from fastlings.testing import (
+    StatementLog,
+    Teach,
+    WiredApp,
+    find_operation,
+    json_schema_of,
+    resolve_ref,
+    unexpected_answers,
+)
 
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
 """A valid sign-up, the body most checks of the chapter post."""
@@ -32,6 +40,8 @@ class GetDbSpy:
 
     sessions: list[Any] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    handed: str = ""
+    """How get_db handed its session over: "yielded" (a generator) or "returned"."""
 
 
 @pytest.fixture
@@ -62,16 +72,19 @@ async def get_db_spy(module: ModuleType, wired: WiredApp) -> AsyncIterator[GetDb
         if inspect.isasyncgenfunction(original):
             async with asynccontextmanager(original)() as value:
                 spy.sessions.append(value)
+                spy.handed = "yielded"
                 yield value
         elif inspect.isgeneratorfunction(original):
             with contextmanager(original)() as value:
                 spy.sessions.append(value)
+                spy.handed = "yielded"
                 yield value
         else:
             value = original()
             if inspect.isawaitable(value):
                 value = await value
             spy.sessions.append(value)
+            spy.handed = "returned"
             yield value
 
     wired.app.dependency_overrides[original] = pass_through
@@ -153,6 +166,31 @@ def inserts(log: StatementLog, table: str = "users") -> list[str]:
     ]
 
 
+def body_note(app: FastAPI, path: str) -> str:
+    """What the OpenAPI document says FastAPI validates the body of POST `path` against."""
+    openapi = app.openapi()
+    found = find_operation(openapi, "post", path)
+    if found is None:
+        return ""
+    schema = json_schema_of(found[1].get("requestBody", {}))
+    if not schema:
+        return (
+            f" The OpenAPI document shows no request body for POST {path}: FastAPI had nothing "
+            "to check the body against."
+        )
+    name, component = resolve_ref(openapi, schema)
+    if name is None:
+        return (
+            f" The OpenAPI document shows the body of POST {path} as {schema}: no model, so no "
+            "field is checked."
+        )
+    required = sorted(component.get("required", []))
+    return (
+        f" The OpenAPI document shows the body model {name}, which requires {required} (a "
+        "field with a default, `None` too, may be left out)."
+    )
+
+
 async def assert_invalid_bodies_get_422(wired: WiredApp, teach: Teach, expected: str) -> None:
     """Post every INVALID body; fail, saying `expected`, unless each one was answered 422."""
     path = wired.path("post", "/users")
@@ -160,7 +198,10 @@ async def assert_invalid_bodies_get_422(wired: WiredApp, teach: Teach, expected:
         f"{response.status_code} when {why} ({body!r})"
         for body, why, response in await unexpected_answers(wired, "post", path, INVALID, 422)
     ]
-    assert not wrong, teach(f"POST {path} answered " + "; ".join(wrong) + ".", expected)
+    assert not wrong, teach(
+        f"POST {path} answered " + "; ".join(wrong) + "." + body_note(wired.app, path),
+        expected,
+    )
 
 
 async def assert_only_ada_stored(

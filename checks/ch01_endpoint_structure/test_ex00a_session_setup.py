@@ -94,10 +94,16 @@ async def test_session_is_closed_after_the_request(
     engine = session.bind if isinstance(session.bind, AsyncEngine) else None
     pool: Any = engine.pool if engine is not None else None
     checked_out = int(pool.checkedout()) if pool is not None else 0
+    handed = {
+        "returned": " get_db returned the session instead of yielding it, so no code of "
+        "get_db runs after the response.",
+        "yielded": " get_db yielded it, and what runs after its `yield` did not close it.",
+    }.get(get_db_spy.handed, "")
     assert not session.in_transaction() and checked_out == 0, teach(
         "After GET /users had answered, get_db's session was still "
         + ("in a transaction" if session.in_transaction() else "open")
-        + f" and its pool had {checked_out} connection(s) checked out.",
+        + f" and its pool had {checked_out} connection(s) checked out."
+        + handed,
         "get_db yields the session inside `async with SessionLocal() as session:` so that it "
         "is closed, and its connection returned, when the request is done",
     )

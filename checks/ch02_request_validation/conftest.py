@@ -2,10 +2,20 @@
 
 from typing import Any
 
+from fastapi import FastAPI
 from httpx import Response
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from fastlings.testing import Teach, WiredApp, fetch_rows, unexpected_answers
+from fastlings.testing import (
+    Teach,
+    WiredApp,
+    expecting,
+    fetch_rows,
+    find_operation,
+    json_schema_of,
+    resolve_ref,
+    unexpected_answers,
+)
 
 
 def signup(**fields: Any) -> dict[str, Any]:
@@ -57,7 +67,8 @@ async def rejections(
     problems: list[str] = []
     patterns: list[str] = []
     for field, body, what, pattern in cases:
-        response = await wired.client.post(path, json=body)
+        # a 422 is what it wants: no diagnosis reads it as the cause
+        response = await wired.client.post(path, json=body, extensions=expecting(422))
         if response.status_code != 422:
             problems.append(f"{what} got {response.status_code}")
             patterns.append(pattern)
@@ -121,4 +132,33 @@ async def assert_boundaries_accepted(
     assert stored == sent, teach(
         f"After {len(edges)} valid sign-ups the database holds {stored}.",
         f"each sign-up stored as sent, {sent}",
+    )
+
+
+def extra_fields_note(app: FastAPI, path: str, sent: tuple[str, ...]) -> str:
+    """What the OpenAPI document says the body model of POST `path` does with the undeclared
+    fields `sent`: declares them, keeps them (`additionalProperties: true`), or drops them."""
+    openapi = app.openapi()
+    found = find_operation(openapi, "post", path)
+    schema = json_schema_of(found[1].get("requestBody", {})) if found else {}
+    name, component = resolve_ref(openapi, schema)
+    if name is None:
+        return (
+            f" The OpenAPI document shows no request model for POST {path} (its body: "
+            f"{schema or 'none'}), so nothing drops the fields a client adds."
+        )
+    declared = [f for f in sent if f in component.get("properties", {})]
+    if declared:
+        return (
+            f" The request model {name} declares {declared}, so a client may set "
+            f"{'it' if len(declared) == 1 else 'them'}."
+        )
+    if component.get("additionalProperties") is True:
+        return (
+            f" The request model {name} keeps undeclared fields (its schema has "
+            'additionalProperties: true, which extra="allow" gives), so model_dump() holds them.'
+        )
+    return (
+        f" The request model {name} declares only {sorted(component.get('properties', {}))} "
+        "and drops other fields, so they reached the row some other way than its model_dump()."
     )

@@ -1,6 +1,6 @@
 """Checks for chapter 2, step 3: fields the model does not declare never reach the database."""
 
-from checks.ch02_request_validation.conftest import rows, signup
+from checks.ch02_request_validation.conftest import extra_fields_note, rows, signup
 from fastlings.testing import Teach, WiredApp
 
 # An id far above CPython's small-int cache, so no `is` comparison can pass by accident.
@@ -19,7 +19,7 @@ async def test_unknown_fields_are_never_stored(wired: WiredApp, teach: Teach) ->
     leaked = [row for row in stored if row[2] or row[0] == FORGED_ID]
     assert not leaked, teach(
         f"The client sent is_admin=true and id={FORGED_ID}, and the database stored {leaked} "
-        "(id, email, is_admin).",
+        "(id, email, is_admin)." + extra_fields_note(wired.app, path, ("is_admin", "id")),
         "a request model whose model_dump() holds its declared fields only, so fields it does "
         "not declare never reach User(...)",
     )

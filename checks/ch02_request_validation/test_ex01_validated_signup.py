@@ -7,6 +7,7 @@ on the check's own database, and observes the status code, the 422 details and t
 from checks.ch02_request_validation.conftest import (
     assert_boundaries_accepted,
     assert_rejected,
+    extra_fields_note,
     rows,
     signup,
     without,
@@ -77,7 +78,8 @@ async def test_unknown_fields_are_never_stored(
     leaked = [row for row in stored if row[4] or row[0] == FORGED_ID]
     assert not leaked, teach(
         f"The client sent is_admin=true and id={FORGED_ID}, and the database stored {leaked} "
-        "(id, email, name, age, is_admin).",
+        "(id, email, name, age, is_admin)."
+        + extra_fields_note(wired.app, path, ("is_admin", "id")),
         "the ORM object built from the request model, User(**payload.model_dump()), so fields "
         "the model does not declare never reach the database",
     )

@@ -1,9 +1,12 @@
 """Checks for chapter 10, step 1: X-Request-ID on every response, fresh for each request."""
 
+from types import ModuleType
+
 import httpx
 
-from checks.ch10_middleware_cors.conftest import assert_sent_id_echoed_or_fresh
-from fastlings.testing import Teach
+from checks.ch10_middleware_cors._app import fastapi_app
+from checks.ch10_middleware_cors.conftest import assert_sent_id_echoed_or_fresh, middleware_note
+from fastlings.testing import Teach, expecting
 
 CASES = [
     ("/items/1", 200, "an item that exists"),
@@ -13,9 +16,11 @@ CASES = [
 ]
 
 
-async def test_request_id_on_every_response(client: httpx.AsyncClient, teach: Teach) -> None:
+async def test_request_id_on_every_response(
+    client: httpx.AsyncClient, module: ModuleType, teach: Teach
+) -> None:
     for path, status, why in CASES:
-        response = await client.get(path)
+        response = await client.get(path, extensions=expecting(status))
         assert response.status_code == status, teach(
             f"GET {path}, {why}, answered {response.status_code}.",
             f"{status}: adding a header leaves the status alone",
@@ -23,7 +28,7 @@ async def test_request_id_on_every_response(client: httpx.AsyncClient, teach: Te
         request_id = response.headers.get("x-request-id", "")
         assert request_id.strip(), teach(
             f"GET {path} ({status}, {why}) has no X-Request-ID header; its headers are "
-            f"{sorted(response.headers)}.",
+            f"{sorted(response.headers)}.{middleware_note(fastapi_app(module, teach), module)}",
             "one middleware registered on the app that adds the header to every response; "
             "code in an endpoint or a dependency only runs when a route matched and validated",
         )
@@ -31,8 +36,9 @@ async def test_request_id_on_every_response(client: httpx.AsyncClient, teach: Te
 
 async def test_each_request_gets_its_own_id(client: httpx.AsyncClient, teach: Teach) -> None:
     ids = []
-    for path, _status, _why in CASES + CASES:
-        ids.append((await client.get(path)).headers.get("x-request-id", ""))
+    for path, status, _why in CASES + CASES:
+        response = await client.get(path, extensions=expecting(status))
+        ids.append(response.headers.get("x-request-id", ""))
     assert all(ids) and len(set(ids)) == len(ids), teach(
         f"Eight requests that sent no X-Request-ID got the ids {ids}.",
         "a new, non-empty id for every request: make it inside the middleware's call, "

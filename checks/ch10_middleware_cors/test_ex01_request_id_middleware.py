@@ -10,8 +10,13 @@ import httpx
 import pytest
 
 from checks.ch10_middleware_cors._app import fastapi_app
-from checks.ch10_middleware_cors.conftest import assert_sent_id_echoed_or_fresh
-from fastlings.testing import ClientFactory, Teach
+from checks.ch10_middleware_cors.conftest import (
+    assert_sent_id_echoed_or_fresh,
+    headers_of,
+    middleware_note,
+    who_sent_500,
+)
+from fastlings.testing import ClientFactory, Teach, expecting
 
 CRASH_PATH = "/__fastlings__/crash"
 SLOW_PATH = "/__fastlings__/slow"
@@ -21,7 +26,7 @@ TIMING_NAMES = "X-Process-Time (seconds) or Server-Timing (dur= in milliseconds)
 
 @pytest.fixture
 async def client(
-    module: ModuleType, make_client: ClientFactory, teach: Teach
+    module: ModuleType, make_client: ClientFactory, teach: Teach, marked_default_500: None
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The learner's app plus two routes of the check's own: one that crashes with an unhandled
     exception, one that takes SLOW_SECONDS. Unhandled exceptions become 500 responses."""
@@ -65,7 +70,9 @@ def missing_headers(response: httpx.Response) -> list[str]:
     return missing
 
 
-async def test_headers_on_200_404_and_422(client: httpx.AsyncClient, teach: Teach) -> None:
+async def test_headers_on_200_404_and_422(
+    client: httpx.AsyncClient, module: ModuleType, teach: Teach
+) -> None:
     cases = [
         ("/items/1", 200, "an item that exists"),
         ("/items/999", 404, "an item that does not exist (HTTPException in the route)"),
@@ -74,7 +81,7 @@ async def test_headers_on_200_404_and_422(client: httpx.AsyncClient, teach: Teac
     ]
     ids = []
     for path, status, why in cases:
-        response = await client.get(path)
+        response = await client.get(path, extensions=expecting(status))
         assert response.status_code == status, teach(
             f"GET {path}, {why}, answered {response.status_code}.",
             f"{status}: the middleware adds headers and leaves the status alone",
@@ -82,7 +89,7 @@ async def test_headers_on_200_404_and_422(client: httpx.AsyncClient, teach: Teac
         missing = missing_headers(response)
         assert not missing, teach(
             f"GET {path} ({status}, {why}) has no {' and no '.join(missing)} header; it has "
-            f"{sorted(response.headers)}.",
+            f"{sorted(response.headers)}.{middleware_note(fastapi_app(module, teach), module)}",
             "one middleware, added with app.add_middleware(...), that sets both headers on "
             "every response, not code inside an endpoint or a dependency",
         )
@@ -100,9 +107,11 @@ async def test_headers_on_200_404_and_422(client: httpx.AsyncClient, teach: Teac
     )
 
 
-async def test_headers_on_unhandled_500(client: httpx.AsyncClient, teach: Teach) -> None:
+async def test_headers_on_unhandled_500(
+    client: httpx.AsyncClient, module: ModuleType, teach: Teach
+) -> None:
     for path in (CRASH_PATH, "/items/1/stock"):
-        response = await client.get(path)
+        response = await client.get(path, extensions=expecting(500))
         assert response.status_code == 500, teach(
             f"GET {path}, a route that raises, answered {response.status_code}.",
             "500 Internal Server Error for an unhandled exception",
@@ -110,9 +119,8 @@ async def test_headers_on_unhandled_500(client: httpx.AsyncClient, teach: Teach)
         missing = missing_headers(response)
         assert not missing, teach(
             f"The 500 of GET {path} (an unhandled exception) has no "
-            f'{" and no ".join(missing)} header. Neither `@app.middleware("http")` nor a pure '
-            "ASGI middleware that only wraps `send` sees that response: Starlette's "
-            "ServerErrorMiddleware, outside all user middleware, builds and sends it.",
+            f"{' and no '.join(missing)} header; it has {headers_of(response)}. "
+            + who_sent_500(response, fastapi_app(module, teach)),
             "a pure ASGI middleware that catches the exception, sends the 500 with the headers and "
             "re-raises (or an @app.exception_handler(Exception) that adds them)",
         )

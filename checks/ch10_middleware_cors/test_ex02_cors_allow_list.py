@@ -5,9 +5,15 @@ sends (an `Origin` header, and for a preflight `OPTIONS` with Access-Control-Req
 read the Access-Control-Allow-* headers of the answer.
 """
 
-import httpx
+import re
+from types import ModuleType
+from typing import Any
 
-from fastlings.testing import Teach
+import httpx
+from fastapi.middleware.cors import CORSMiddleware
+
+from checks.ch10_middleware_cors._app import fastapi_app
+from fastlings.testing import Teach, expecting
 
 ALLOWED = ["https://app.example.com", "https://admin.example.com"]
 OTHERS = [
@@ -18,8 +24,45 @@ OTHERS = [
     ("https://evil-app.example.com", "a sibling whose name ends like the app's"),
     ("https://example.com", "the parent domain"),
     ("https://app.example.com:8443", "the app's host on another port"),
+    ("https://app.example.co", "another domain, the app's name cut short"),
     ("null", "a sandboxed iframe or a file:// page"),
 ]
+
+
+def allow_origins_note(module: ModuleType, teach: Teach, origin: str) -> str:
+    """What CORSMiddleware was given, when that explains how it judged `origin`: a regex that
+    matches it, a str tested as a substring, entries that never match a browser's Origin."""
+    given: list[dict[str, Any]] = [
+        entry.kwargs
+        for entry in fastapi_app(module, teach).user_middleware
+        if getattr(entry, "cls", None) is CORSMiddleware
+    ]
+    if not given:
+        return ""
+    regex, origins = given[0].get("allow_origin_regex"), given[0].get("allow_origins", ())
+    if isinstance(regex, str) and re.fullmatch(regex, origin):
+        return f" CORSMiddleware was given allow_origin_regex={regex!r}, which matches {origin}."
+    if isinstance(origins, str):
+        found = "a substring of it" if origin in origins else "not a substring of it"
+        return (
+            f" CORSMiddleware was given allow_origins={origins!r}, a str, not a list: it checks "
+            f"`origin in allow_origins`, which for a str is a substring test ({origin} is "
+            f"{found})."
+        )
+    if not isinstance(origins, list | tuple | set) or origin in origins:
+        return ""
+    odd = [
+        o
+        for o in origins
+        if isinstance(o, str) and o not in ("*", "null") and (o.endswith("/") or "://" not in o)
+    ]
+    if not odd:
+        return f" CORSMiddleware was given allow_origins={list(origins)!r}."
+    return (
+        f" CORSMiddleware was given allow_origins={list(origins)!r}: an origin matches only "
+        "character for character, and a browser's Origin is scheme://host[:port], never with "
+        f"a path or trailing slash, so {odd!r} can never match."
+    )
 
 
 def preflight_headers(origin: str) -> dict[str, str]:
@@ -31,7 +74,7 @@ def preflight_headers(origin: str) -> dict[str, str]:
 
 
 async def test_front_end_origins_are_allowed_with_credentials(
-    client: httpx.AsyncClient, teach: Teach
+    client: httpx.AsyncClient, module: ModuleType, teach: Teach
 ) -> None:
     for origin in ALLOWED:
         preflight = await client.options("/orders", headers=preflight_headers(origin))
@@ -40,7 +83,7 @@ async def test_front_end_origins_are_allowed_with_credentials(
         assert preflight.status_code == 200 and acao == origin, teach(
             f"The preflight OPTIONS /orders from {origin} (method POST, header content-type) "
             f"answered {preflight.status_code} with Access-Control-Allow-Origin {acao!r}: "
-            f"{preflight.text[:80]!r}.",
+            f"{preflight.text[:80]!r}.{allow_origins_note(module, teach, origin)}",
             f"200 with Access-Control-Allow-Origin: {origin}; list the origin exactly as a "
             "browser sends it (scheme and host, no trailing slash) and allow POST and "
             "Content-Type",
@@ -60,14 +103,18 @@ async def test_front_end_origins_are_allowed_with_credentials(
         )
 
 
-async def test_other_origins_get_no_cors_headers(client: httpx.AsyncClient, teach: Teach) -> None:
+async def test_other_origins_get_no_cors_headers(
+    client: httpx.AsyncClient, module: ModuleType, teach: Teach
+) -> None:
     for origin, who in OTHERS:
-        preflight = await client.options("/orders", headers=preflight_headers(origin))
+        preflight = await client.options(
+            "/orders", headers=preflight_headers(origin), extensions=expecting(400)
+        )
         acao = preflight.headers.get("access-control-allow-origin")
         assert acao is None, teach(
             f"The preflight OPTIONS /orders from {origin} ({who}) was answered with "
             f"Access-Control-Allow-Origin: {acao}: browsers let that page send the request "
-            "with the user's cookies.",
+            f"with the user's cookies.{allow_origins_note(module, teach, origin)}",
             'no Access-Control-Allow-Origin for an origin outside the allow-list: no "*" in '
             "allow_origins, no catch-all allow_origin_regex",
         )

@@ -1,5 +1,7 @@
 """Chapter 11 helper: log in and read the token's claims as the check's key verifies them."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import jwt
@@ -46,3 +48,25 @@ def signed_claims(token: str, teach: Teach) -> dict[str, Any]:
             )
         ) from None
     return claims
+
+
+@contextmanager
+def pyjwt_refusals() -> Iterator[list[str]]:
+    """The errors `jwt.decode` raises inside the block, the ones the app catches included: what
+    PyJWT said about a token the app refused. (An app that calls decode by another name is
+    simply not seen.)"""
+    seen: list[str] = []
+    original = jwt.decode
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(*args, **kwargs)
+        except jwt.PyJWTError as exc:
+            seen.append(f"{type(exc).__name__}: {exc}")
+            raise
+
+    jwt.decode = spy
+    try:
+        yield seen
+    finally:
+        jwt.decode = original

@@ -25,3 +25,16 @@ def assert_string_sub(claims: dict[str, Any], user: dict[str, Any], teach: Teach
         f"The token's `sub` claim is {sub!r} ({type(sub).__name__}).",
         f"the user's id as a string ({str(user.get('id'))!r}) or the username: {why}",
     )
+
+
+def exp_said(exp: Any, now: float) -> str:
+    """What is wrong with an `exp` claim's value, after the value itself."""
+    if isinstance(exp, int | float):
+        hours = f", {(exp - now) / 3600:+.1f} h" if abs(exp - now) >= 3600 else ""
+        return f" ({exp - now:+.0f} s from now{hours})."
+    if isinstance(exp, str):
+        return (
+            " (text): `exp` is a NumericDate, a number of seconds since 1970, which jwt.encode "
+            "makes from a timezone-aware datetime."
+        )
+    return "."

@@ -6,7 +6,7 @@ import jwt
 
 from checks.ch11_authentication._auth import ALGORITHM, CHECK_KEY, sign_up
 from checks.ch11_authentication._token import login_token, signed_claims
-from checks.ch11_authentication.conftest import assert_string_sub
+from checks.ch11_authentication.conftest import assert_string_sub, exp_said
 from fastlings.testing import Teach, WiredApp
 
 MAX_LIFETIME = 24 * 3600  # seconds: access tokens are short-lived
@@ -34,8 +34,7 @@ async def test_token_expires_soon(auth: WiredApp, teach: Teach) -> None:
     exp = signed_claims(token, teach).get("exp")
     now = time.time()
     assert isinstance(exp, int | float) and now < exp <= now + MAX_LIFETIME, teach(
-        f"The token's `exp` claim is {exp!r}"
-        + (f" ({exp - now:+.0f} s from now)." if isinstance(exp, int | float) else "."),
+        f"The token's `exp` claim is {exp!r}{exp_said(exp, now)}",
         "an `exp` a few minutes ahead (at most a day), from settings.access_token_minutes",
     )
     try:  # what every verifier does with it: PyJWT checks `exp` against its own clock

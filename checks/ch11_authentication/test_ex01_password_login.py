@@ -9,7 +9,7 @@ from pwdlib import PasswordHash
 from checks.ch11_authentication._auth import log_in, login_failed, sign_up, weak_parameters
 from checks.ch11_authentication._stored import describe_stored, stored_strings
 from checks.ch11_authentication._token import login_token, signed_claims
-from checks.ch11_authentication.conftest import assert_string_sub
+from checks.ch11_authentication.conftest import assert_string_sub, exp_said
 from fastlings.testing import Teach, WiredApp
 
 MAX_LIFETIME = 24 * 3600  # seconds: access tokens are short-lived
@@ -50,8 +50,7 @@ async def test_form_login_returns_token_with_string_sub_and_exp(
     exp = claims.get("exp")
     now = time.time()
     assert isinstance(exp, int | float) and now < exp <= now + MAX_LIFETIME, teach(
-        f"The token's `exp` claim is {exp!r}"
-        + (f" ({exp - now:+.0f} s from now)." if isinstance(exp, int | float) else "."),
+        f"The token's `exp` claim is {exp!r}{exp_said(exp, now)}",
         "an `exp` a few minutes ahead (at most a day), from settings.access_token_minutes",
     )
 

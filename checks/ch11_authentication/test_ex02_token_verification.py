@@ -18,6 +18,7 @@ from checks.ch11_authentication._auth import (
     login_failed,
     sign_up,
 )
+from checks.ch11_authentication._token import pyjwt_refusals
 from fastlings.testing import Teach, WiredApp
 
 ME = "/users/me"  # or /users/me/, as FastAPI's tutorial writes it: whichever the app declares
@@ -93,11 +94,13 @@ async def test_valid_token_reads_current_user(auth: WiredApp, teach: Teach) -> N
         ("the login's token", token),
         ("a token the check signed with the settings' key", sign({"sub": sub, "exp": 2**31})),
     ):
-        response = await get_me(auth, bearer)
+        with pyjwt_refusals() as refused:
+            response = await get_me(auth, bearer)
         body = response.json() if response.status_code == 200 else None
+        said = f"\nInside the app, jwt.decode raised {refused[-1]}" if refused else ""
         assert isinstance(body, dict) and body.get("username") == "ada", teach(
             f"GET {auth.path('get', ME)} with {label} answered {response.status_code}: "
-            f"{response.text[:200]}",
+            f"{response.text[:200]}{said}",
             "200 and ada's public fields: get_current_user decodes with settings.secret_key "
             "(from Depends(get_settings)) and loads the user named by `sub`",
         )

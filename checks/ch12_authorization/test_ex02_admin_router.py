@@ -1,5 +1,7 @@
 """Checks for chapter 12, exercise 2: a guarded admin router, and no admin by sign-up."""
 
+import re
+
 from sqlalchemy import text
 
 from checks.ch12_authorization._users import Account, is_admin_in_db, sign_up
@@ -31,6 +33,34 @@ def admin_requests(app: WiredApp, victim_id: int) -> list[tuple[str, str]]:
         ("GET", app.path("get", "/admin/users")),
         ("DELETE", f"/admin/users/{victim_id}"),
     ]
+
+
+def guarded_in_openapi(app: WiredApp, request: str) -> bool | None:
+    """Whether the OpenAPI operation serving `request` ("METHOD /path") carries a security
+    requirement, i.e. depends on the bearer scheme (None when no operation matches)."""
+    method, path = request.split(" ", 1)
+    for template, item in app.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path) and method.lower() in item:
+            return bool(item[method.lower()].get("security"))
+    return None
+
+
+def let_through(app: WiredApp, succeeded: list[str]) -> str:
+    """Why the requests in `succeeded` (answered 2xx) got through, from the OpenAPI document."""
+    if not succeeded:
+        return ""
+    guarded = [request for request in succeeded if guarded_in_openapi(app, request)]
+    if guarded == succeeded:
+        return (
+            "\nThose routes do depend on the bearer token (their OpenAPI operations carry a "
+            "security requirement), so a guard ran and let him through: it must raise "
+            "HTTPException(403) (returning it refuses nothing), from the role in his row."
+        )
+    return (
+        f"\n{', '.join(r for r in succeeded if r not in guarded)}: no security requirement in the "
+        "OpenAPI document, so nothing on that route asks who is calling: no guard ran."
+    )
 
 
 async def ordinary_user(app: WiredApp, username: str, teach: Teach) -> Account:
@@ -72,7 +102,8 @@ async def test_non_admin_gets_403_on_every_admin_route(app: WiredApp, teach: Tea
     wrong = {request: status for request, status in answers.items() if status != 403}
     assert not wrong, teach(
         "Bob, a logged-in user whose row says is_admin = false, got: "
-        + ", ".join(f"{request} -> {status}" for request, status in wrong.items()),
+        + ", ".join(f"{request} -> {status}" for request, status in wrong.items())
+        + let_through(app, [request for request, status in wrong.items() if status < 400]),
         "403 on every admin route: one guard on the admin router covers them all at once",
     )
     assert await is_admin_in_db(app, victim.id) is not None, teach(

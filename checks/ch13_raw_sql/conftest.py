@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from checks.ch13_raw_sql._directory import get_json, names_in, seed
+from checks.ch13_raw_sql._directory import get_json_ran, names_in, seed
 from fastlings.testing import Teach, WiredApp
 
 
@@ -27,8 +27,8 @@ async def assert_searches_find(
     """GET `path?name=term` for each `(term, names, why)` in `cases` answers 200 with exactly
     those names. A failure shows the body as `shown` renders it; `expected` follows the names."""
     for term, names, why in cases:
-        status, body = await get_json(wired, path, {"name": term})
+        status, body, ran = await get_json_ran(wired, path, {"name": term})
         assert status == 200 and names_in(body) == names, teach(
-            f"GET {path}?name={term} ({why}) answered {status} with {shown(body)}.",
+            f"GET {path}?name={term} ({why}) answered {status} with {shown(body)}.{ran}",
             f"200 with {names}: {expected}",
         )

@@ -1,6 +1,6 @@
 """Checks for chapter 13, step 1: an exact lookup whose value is bound, not pasted."""
 
-from checks.ch13_raw_sql._directory import SECRET, get_json, names_in, sql_sent
+from checks.ch13_raw_sql._directory import SECRET, get_json, get_json_ran, names_in, sql_sent
 from fastlings.testing import Teach, WiredApp
 
 PATH = "/users/by-name"
@@ -12,9 +12,9 @@ BOUND = (
 
 async def test_names_with_quotes_are_found(directory: WiredApp, teach: Teach) -> None:
     for name in ("Grace Hopper", "Conor O'Brien", "Back\\slash Bob"):
-        status, body = await get_json(directory, PATH, {"name": name})
+        status, body, ran = await get_json_ran(directory, PATH, {"name": name})
         assert status == 200 and names_in(body) == [name], teach(
-            f"GET {PATH}?name={name} answered {status} with {str(body)[:160]!r}.",
+            f"GET {PATH}?name={name} answered {status} with {str(body)[:160]!r}.{ran}",
             f"200 with [{name!r}]: {BOUND}; then a quote is just a character",
         )
 

@@ -1,6 +1,6 @@
 """Checks for chapter 13, step 2: an IN list of bound values."""
 
-from checks.ch13_raw_sql._directory import SECRET, get_json, names_in, sql_sent
+from checks.ch13_raw_sql._directory import SECRET, get_json, get_json_ran, names_in, sql_sent
 from fastlings.testing import Teach, WiredApp
 
 PATH = "/users/by-names"
@@ -18,9 +18,9 @@ async def test_listed_names_are_found(directory: WiredApp, teach: Teach) -> None
         ([], []),
     ]
     for names, expected in cases:
-        status, body = await get_json(directory, PATH, {"name": names})
+        status, body, ran = await get_json_ran(directory, PATH, {"name": names})
         assert status == 200 and names_in(body) == expected, teach(
-            f"GET {PATH} with name={names} answered {status} with {str(body)[:160]!r}.",
+            f"GET {PATH} with name={names} answered {status} with {str(body)[:160]!r}.{ran}",
             f"200 with {expected}, ordered by id: {EXPANDING}",
         )
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy import text
 
-from checks.ch13_raw_sql._directory import NAMES, get_json, names_in
+from checks.ch13_raw_sql._directory import NAMES, get_json, get_json_ran, names_in
 from fastlings.testing import Teach, WiredApp
 
 PATH = "/users"
@@ -28,10 +28,10 @@ async def test_allowed_sorts_work(directory: WiredApp, teach: Teach) -> None:
         ({"sort": "name", "order": "desc"}, by_name[::-1], "by name, descending"),
     ]
     for params, expected, why in cases:
-        status, body = await get_json(directory, PATH, params)
+        status, body, ran = await get_json_ran(directory, PATH, params)
         assert status == 200 and names_in(body) == expected, teach(
             f"GET {PATH} with {params} ({why}) answered {status} with names "
-            f"{names_in(body) or str(body)[:120]}.",
+            f"{names_in(body) or str(body)[:120]}.{ran}",
             f"200 with {expected}. (A bound parameter after ORDER BY sorts by a constant, "
             f"which is no order at all.) {ALLOW_LIST}",
         )

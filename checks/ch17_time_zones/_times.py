@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from httpx import Response
-from sqlalchemy import event
+from sqlalchemy import event, select, text
+from sqlalchemy.exc import DBAPIError, StatementError
 
 from fastlings.testing import Teach, WiredApp, body_of
 
@@ -76,20 +77,69 @@ def stored_instant(raw: Any) -> tuple[datetime | None, str]:
     return raw, f"{raw.isoformat()}"
 
 
+def _sent(context: Any) -> str:
+    """` (the column type handed the driver starts_at=...)`: the value after the column type
+    processed it ("" when it cannot be told)."""
+    execution = context.execution_context
+    names = getattr(getattr(execution, "compiled", None), "positiontup", None)
+    rows = getattr(execution, "parameters", None)
+    if not names or not rows or len(rows[0]) != len(names):
+        return ""
+    values = dict(zip(names, rows[0], strict=True))
+    return (
+        f" (the column type handed the driver starts_at={values['starts_at']!r})"
+        if "starts_at" in values
+        else ""
+    )
+
+
+async def read_through_column(wired: WiredApp, event_id: int) -> str:
+    """What the app's `Event.starts_at` column hands back for the stored row, and what is stored
+    (read with plain SQL); "" when the module has no such model."""
+    model = getattr(wired.module, "Event", None)
+    column = getattr(model, "starts_at", None)
+    if model is None or column is None:
+        return ""
+    async with wired.engine.connect() as conn:
+        raw = await conn.scalar(
+            text("SELECT starts_at FROM events WHERE id = :id"), {"id": event_id}
+        )
+        try:
+            value = await conn.scalar(select(column).where(model.id == event_id))
+        except Exception as exc:  # the column type's own code raised
+            got = f"raises {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+        else:
+            naive = isinstance(value, datetime) and value.utcoffset() is None
+            got = f"hands back {value!r}" + (" (naive: no offset)" if naive else "")
+    return (
+        f" Read with plain SQL, the row holds {raw!r}; read through the model's column "
+        f"(`select(Event.starts_at)`), it {got}."
+    )
+
+
 async def create(wired: WiredApp, teach: Teach, title: str, starts_at: str) -> int:
     """POST one event; a failed check (with the database's error, if any) unless it is 201."""
     path = wired.path("post", "/events")
     refused: list[str] = []
 
     def record(context: Any) -> None:
-        refused.append(str(context.original_exception).splitlines()[0][:200])
+        said = str(context.original_exception).splitlines()[0][:200]
+        wrapped = context.sqlalchemy_exception
+        if isinstance(wrapped, DBAPIError):
+            sent = _sent(context)
+            refused.append(f" The database driver refused the statement: {said}{sent}.")
+        elif isinstance(wrapped, StatementError):  # e.g. the column type's own code raised
+            name = type(context.original_exception).__name__
+            refused.append(
+                f" SQLAlchemy raised {name} before handing the statement to the driver: {said}."
+            )
 
     event.listen(wired.engine.sync_engine, "handle_error", record)
     try:
         response = await wired.client.post(path, json={"title": title, "starts_at": starts_at})
     finally:
         event.remove(wired.engine.sync_engine, "handle_error", record)
-    why = f" The database driver refused the statement: {refused[-1]}" if refused else ""
+    why = refused[-1] if refused else ""
     assert response.status_code == 201, teach(
         f"POST {path} with starts_at={starts_at!r} answered {shown(response)}.{why}",
         "201 with the new event (a column declared with a time zone takes aware values)",

@@ -47,8 +47,14 @@ async def test_naive_datetime_is_refused(wired: WiredApp, teach: Teach) -> None:
     named = isinstance(errors, list) and any(
         isinstance(e, dict) and "starts_at" in e.get("loc", []) for e in errors
     )
+    kind = (
+        ""
+        if isinstance(errors, list)
+        else f" Its `detail` is a {type(errors).__name__}, not the list of validation errors "
+        "(each with its `loc`) that FastAPI answers when the request model refuses a field."
+    )
     assert named, teach(
-        f"POST {path} with starts_at={naive!r} answered 422 with {str(detail)[:300]}.",
+        f"POST {path} with starts_at={naive!r} answered 422 with {str(detail)[:300]}.{kind}",
         "a validation error located at starts_at, so the client knows which field lacks an offset",
     )
     assert stored == 0, teach(

@@ -10,6 +10,7 @@ from checks.ch17_time_zones._times import (
     create,
     field,
     read_back,
+    read_through_column,
     shown,
     stored_instant,
 )
@@ -20,8 +21,11 @@ from fastlings.testing import Teach, WiredApp, body_of
 async def test_same_instant_comes_back_with_an_offset(wired: WiredApp, teach: Teach) -> None:
     event_id = await create(wired, teach, "Mumbai standup", IST)
     response = await wired.client.get(f"/events/{event_id}")
+    read = "" if response.status_code == 200 else await read_through_column(wired, event_id)
     assert response.status_code == 200, teach(
-        f"GET /events/{event_id} answered {shown(response)}.", "200 with the event"
+        f"GET /events/{event_id} answered {shown(response)}.{read}",
+        "200 with the event, its starts_at read back aware (a column type that stores UTC "
+        "and marks what it reads back as UTC)",
     )
     problem = read_back(field(body_of(response), "starts_at"), IST_INSTANT)
     assert problem is None, teach(

@@ -7,7 +7,7 @@ engine opens its connections there.
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -34,6 +34,7 @@ class PoolWatch:
     checked_out: int = 0
     peak_checked_out: int = 0
     delay: float = 0.0  # seconds every statement waits (an async sleep) before it runs
+    holding: set[int] = field(default_factory=set)  # the connection records checked out
 
     def connected(self, *args: Any) -> None:
         self.open += 1
@@ -42,12 +43,16 @@ class PoolWatch:
     def closed(self, *args: Any) -> None:
         self.open -= 1
 
-    def checkout(self, *args: Any) -> None:
-        self.checked_out += 1
+    def checkout(self, dbapi_connection: Any, record: Any, *args: Any) -> None:
+        # Counted per connection, not per checkout: a StaticPool hands its one connection to
+        # every session at once, and reports only the last of those checkouts coming back.
+        self.holding.add(id(record))
+        self.checked_out = len(self.holding)
         self.peak_checked_out = max(self.peak_checked_out, self.checked_out)
 
-    def checkin(self, *args: Any) -> None:
-        self.checked_out -= 1
+    def checkin(self, dbapi_connection: Any, record: Any, *args: Any) -> None:
+        self.holding.discard(id(record))
+        self.checked_out = len(self.holding)
 
     def before_cursor_execute(self, *args: Any) -> None:
         if self.delay:

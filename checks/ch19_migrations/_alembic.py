@@ -8,6 +8,7 @@ before the learner's revision) can be added as source text.
 """
 
 import asyncio
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -22,11 +23,21 @@ from sqlalchemy import Connection, MetaData, inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
 ENV = """\
+import asyncio
+
 from alembic import context
 
 module = context.config.attributes["module"]
-module.run_migrations_online()
+returned = module.run_migrations_online()
+if asyncio.iscoroutine(returned):  # Alembic would never await it: say so, and close it
+    context.config.attributes["unawaited"] = True
+    returned.close()
 """
+UNAWAITED = (
+    "`run_migrations_online()` returned a coroutine, which Alembic never awaits (it calls the "
+    "function synchronously), so no migration ran: keep it a plain `def` that drives the "
+    "async part with `asyncio.run(...)`"
+)
 
 REVISION = """\
 from {module} import down_revision, downgrade, revision, upgrade  # noqa: F401
@@ -69,15 +80,35 @@ def migrations(
     return config
 
 
-def run(step: Callable[..., None], *args: Any) -> str | None:
-    """Run an Alembic command; None when it worked, else the error in one or two lines."""
+def run(step: Callable[..., None], config: Config, *args: Any) -> str | None:
+    """Run an Alembic command; None when it worked, else the error in one or two lines (with
+    the line of the learner's module it was raised from)."""
     try:
-        step(*args)
+        step(config, *args)
     except Exception as exc:  # the learner's migrations may fail in any way
         text = str(exc).strip().splitlines()
         first = text[0][:300] if text else ""
-        return f"{type(exc).__name__}: {first}"
+        return f"{type(exc).__name__}{_raised_at(exc, config)}: {first}"
+    if config.attributes.pop("unawaited", False):
+        return UNAWAITED
     return None
+
+
+def _raised_at(exc: BaseException, config: Config) -> str:
+    """` at <file>:<line>: `<source>`` for the innermost frame in the learner's module."""
+    source = getattr(config.attributes.get("module"), "__file__", None)
+    if source is None:
+        return ""
+    target = Path(source).resolve()
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if Path(frame.filename).resolve() == target:
+            try:
+                shown = target.relative_to(Path.cwd()).as_posix()
+            except ValueError:
+                shown = target.name
+            line = f" `{frame.line.strip()}`" if frame.line else ""
+            return f" (raised at {shown}:{frame.lineno}:{line})"
+    return ""
 
 
 def upgrade(config: Config, target: str = "head") -> str | None:
@@ -104,6 +135,14 @@ def tables(db_url: str) -> set[str]:
     """The tables the database holds now (Alembic's own `alembic_version` left out)."""
     names: set[str] = _inspect(db_url, lambda c: set(inspect(c).get_table_names()))
     return names - {"alembic_version"}
+
+
+def columns(db_url: str, table: str) -> list[str]:
+    """The column names of `table` as the database holds it now."""
+    names: list[str] = _inspect(
+        db_url, lambda c: [col["name"] for col in inspect(c).get_columns(table)]
+    )
+    return names
 
 
 def drift(db_url: str, metadata: MetaData) -> list[Any]:

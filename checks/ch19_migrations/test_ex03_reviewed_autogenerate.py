@@ -14,7 +14,7 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from checks.ch19_migrations._alembic import downgrade, migrations, tables, upgrade
+from checks.ch19_migrations._alembic import columns, downgrade, migrations, tables, upgrade
 from checks.ch19_migrations.conftest import assert_no_drift, upgraded
 from fastlings.testing import Teach
 
@@ -98,6 +98,14 @@ def test_upgrade_keeps_every_name(
         seeded_at_0001(tmp_path, module, db_url, teach),
         observed=WITH_ROWS,
     )
+    found = columns(db_url, "users")
+    lacking = [name for name in ("full_name", "created_at") if name not in found]
+    assert not lacking, teach(
+        f"After `alembic upgrade head`, the users table has the columns {found}: no "
+        f"{' and no '.join(lacking)}.",
+        "0002 gives users the models' columns: `name` renamed to `full_name`, and "
+        "`created_at` added (with the server default autogenerate wrote)",
+    )
     rows = query(db_url, "SELECT id, full_name, created_at FROM users ORDER BY id")
     names = {row[0]: row[1] for row in rows}
     assert names == NAMES, teach(
@@ -141,6 +149,12 @@ def test_downgrade_gives_the_names_back(
     assert failed is None, teach(
         f"`alembic downgrade 0001_create_users` failed: {failed}.",
         "the downgrade runs on a table with rows, in batch mode on SQLite",
+    )
+    found = columns(db_url, "users")
+    assert "name" in found, teach(
+        f"After upgrading to 0002 and back to 0001, the users table has the columns {found}: "
+        "no `name`.",
+        "the columns of 0001 again: the downgrade renames full_name back to name",
     )
     rows = query(db_url, "SELECT id, name FROM users ORDER BY id")
     names = {row[0]: row[1] for row in rows}

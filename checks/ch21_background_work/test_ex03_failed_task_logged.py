@@ -15,6 +15,14 @@ from fastlings.testing import Teach, WireFactory
 BOUNCING = {"email": "grace@bounce.example", "item": "kettle"}
 
 
+def message_of(record: logging.LogRecord) -> str | None:
+    """The record's message, or None when its format and arguments do not fit together."""
+    try:
+        return record.getMessage()
+    except (TypeError, ValueError):
+        return None
+
+
 async def test_good_address_gets_its_receipt(
     quick_mail: float, module: ModuleType, wire: WireFactory, teach: Teach
 ) -> None:
@@ -60,7 +68,9 @@ async def test_failed_receipt_is_logged(
     order_id = str(response.json()["id"])
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     app_records = [r for r in caplog.records if not r.name.startswith("httpx")]
-    seen = "; ".join(f"{r.levelname} {r.getMessage()[:80]!r}" for r in app_records[-3:])
+    seen = "; ".join(
+        f"{r.levelname} {(message_of(r) or str(r.msg))[:80]!r}" for r in app_records[-3:]
+    )
     assert errors, teach(
         f"The mail provider refused the receipt for order {order_id}, and the log got no "
         f"record at ERROR level ({'last records: ' + seen if seen else 'no records at all'}). "
@@ -68,6 +78,13 @@ async def test_failed_receipt_is_logged(
         "it; no one waits for a background job, so no one else will report its failure.",
         "`logger.exception(...)` (logger = logging.getLogger(__name__)) inside the `except` "
         "of the job: an ERROR record with the traceback, naming the order",
+    )
+    unformatted = [r for r in errors if message_of(r) is None]
+    assert not unformatted, teach(
+        f"The failure was logged with the format {unformatted[0].msg!r} and the arguments "
+        f"{unformatted[0].args!r}, which do not fit it: logging cannot build the message.",
+        "one `%s` in the format for each argument after it, e.g. "
+        "`logger.exception('Receipt for order %s could not be mailed to %s', order_id, to)`",
     )
     with_traceback = [r for r in errors if r.exc_info and r.exc_info[0] is not None]
     assert with_traceback, teach(

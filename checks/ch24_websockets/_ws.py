@@ -20,11 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import traceback
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from starlette.websockets import WebSocketDisconnect
 
 QUIET = 0.15  # seconds a socket must stay silent to count as "received nothing"
 ARRIVE = 0.5  # seconds a message that should arrive may take (it takes ~1 ms)
@@ -45,7 +49,7 @@ class Closed:
 class Socket:
     """One client connection. `await socket.connect()` first."""
 
-    def __init__(self, app: ASGIApp, path: str) -> None:
+    def __init__(self, app: ASGIApp, path: str, learner_file: str | None = None) -> None:
         url = urlsplit(path)
         self.scope: dict[str, Any] = {
             "type": "websocket",
@@ -64,6 +68,7 @@ class Socket:
         }
         self.app = app
         self.path = path
+        self.learner_file = learner_file
         self._to_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._from_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -117,8 +122,9 @@ class Socket:
         elif kind == "app.raised":
             error = message["error"]
             detail = f": {error}" if str(error) else ""
-            if not detail and hasattr(error, "code"):
-                detail = f"(code={error.code})"
+            if isinstance(error, WebSocketDisconnect) or (not detail and hasattr(error, "code")):
+                detail = f"(code={error.code})"  # its text is only a tuple of code and reason
+            detail += learner_line(error, self.learner_file)
             # uvicorn logs "Exception in ASGI application" and drops the connection without a
             # close frame: clients report 1006 (abnormal closure)
             self.closed = Closed(
@@ -161,12 +167,30 @@ class Socket:
                 await asyncio.wait({self._task}, timeout=1.0)
 
 
+def learner_line(error: BaseException, learner_file: str | None) -> str:
+    """` at file:line (in function): `line`` of the innermost frame of `error` in the learner's
+    file ("" when the learner's file is not in its traceback)."""
+    if learner_file is None:
+        return ""
+    target = Path(learner_file).resolve()
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if Path(frame.filename).resolve() == target:
+            try:
+                shown = target.relative_to(Path.cwd()).as_posix()
+            except ValueError:
+                shown = str(target)
+            source = f": `{frame.line.strip()}`" if frame.line and frame.line.strip() else ""
+            return f" at {shown}:{frame.lineno} (in {frame.name}){source}"
+    return ""
+
+
 class Chat:
     """Sockets to the learner's app and an HTTP client for its other routes."""
 
-    def __init__(self, app: ASGIApp, http: Any) -> None:
+    def __init__(self, app: ASGIApp, http: Any, learner_file: str | None = None) -> None:
         self.app = app
         self.http = http
+        self.learner_file = learner_file
         self.sockets: list[Socket] = []
 
     async def open(self, path: str) -> Socket:
@@ -187,7 +211,7 @@ class Chat:
 
     async def connect(self, path: str) -> Socket:
         """A socket, accepted or not: see `socket.closed`."""
-        socket = Socket(self.app, path)
+        socket = Socket(self.app, path, self.learner_file)
         self.sockets.append(socket)
         await socket.connect()
         return socket

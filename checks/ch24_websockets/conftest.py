@@ -26,7 +26,7 @@ def open_chat(
     @asynccontextmanager
     async def factory() -> AsyncIterator[Chat]:
         async with make_client(app) as http:  # lifespan entered; overrides cleared afterwards
-            chat = Chat(app, http)
+            chat = Chat(app, http, getattr(module, "__file__", None))
             try:
                 yield chat
             finally:

@@ -6,8 +6,10 @@ their socket the way a closing browser tab does.
 
 import asyncio
 
-from checks.ch24_websockets._ws import QUIET, Chat, Closed, OpenChat, describe
+from checks.ch24_websockets._ws import QUIET, Chat, Closed, OpenChat, Socket, describe
 from fastlings.testing import Teach
+
+HANDLER_ENDED = 0.02  # seconds to wait for a handler's ending that should already be queued
 
 
 async def online_after_leaving(chat: Chat, expected: list[str]) -> list[str] | None:
@@ -20,6 +22,20 @@ async def online_after_leaving(chat: Chat, expected: list[str]) -> list[str] | N
             break
         await asyncio.sleep(0.02)
     return names
+
+
+async def how_the_handler_ended(socket: Socket, who: str) -> str:
+    """What the handler of a socket whose client left did: raised, returned, or still runs.
+    Asked after the 0.3 s of `online_after_leaving`: an ended handler's ending is queued by then."""
+    seen = await socket.receive(wait=HANDLER_ENDED)
+    if isinstance(seen, Closed) and seen.reason.startswith("the app raised "):
+        raised = seen.reason.removeprefix("the app raised ")
+        return f"{who}'s handler ended by raising {raised}, and nothing it ran removed {who}"
+    if isinstance(seen, Closed) and seen.reason == "the handler returned without closing":
+        return f"{who}'s handler returned normally, and nothing it ran removed {who}"
+    if seen is None:
+        return f"{who}'s handler was still running"
+    return f"{who}'s connection then showed {describe(seen)}"
 
 
 async def test_messages_reach_everyone_else(open_chat: OpenChat, teach: Teach) -> None:
@@ -50,8 +66,10 @@ async def test_a_member_who_leaves_is_no_longer_online(open_chat: OpenChat, teac
         await chat.open("/ws/chat?name=cy")
         await bob.leave()
         names = await online_after_leaving(chat, ["ada", "cy"])
+        ending = "" if names == ["ada", "cy"] else await how_the_handler_ended(bob, "bob")
         assert names == ["ada", "cy"], teach(
-            f"bob closed his connection; GET /chat/online still answered {names!r} 0.3 s later.",
+            f"bob closed his connection; GET /chat/online still answered {names!r} 0.3 s later; "
+            f"{ending}.",
             "['ada', 'cy']: however a connection ends (`receive_json` raises WebSocketDisconnect "
             "when the client closes), remove the member from the lobby",
         )

@@ -33,13 +33,21 @@ def tokens(module: ModuleType, lesson: str) -> CheckTokens:
     return store
 
 
-async def join(chat: Chat, path: str, token: str, teach: Teach, user: str) -> Socket:
+async def join(
+    chat: Chat, path: str, token: str, teach: Teach, user: str, tokens: CheckTokens
+) -> Socket:
     socket = await chat.open(path)
     await socket.send_json({"token": token})
     welcome = await socket.receive()
+    unasked = ""
+    if token not in tokens.asked:
+        unasked = (
+            f"; the token store that `Depends(get_tokens)` gives the endpoint (the check "
+            f"overrides it) was never asked about {token!r}"
+        )
     assert welcome == {"joined": "ops", "user": user}, teach(
         f"A socket to {path} sent a valid token of {user}'s first; it then received "
-        f"{describe(welcome)}.",
+        f"{describe(welcome)}{unasked}.",
         f"{{'joined': 'ops', 'user': '{user}'}}: the name comes from the token",
     )
     return socket
@@ -53,8 +61,8 @@ async def test_a_token_decides_who_joins(
     open_chat: OpenChat, tokens: CheckTokens, teach: Teach
 ) -> None:
     async with open_chat() as chat:
-        ada = await join(chat, "/ws/rooms/ops?name=mallory", "t-ada-512", teach, "ada")
-        bob = await join(chat, "/ws/rooms/ops", "t-bob-900", teach, "bob")
+        ada = await join(chat, "/ws/rooms/ops?name=mallory", "t-ada-512", teach, "ada", tokens)
+        bob = await join(chat, "/ws/rooms/ops", "t-bob-900", teach, "bob", tokens)
         await ada.send_json({"text": "hi bob"})
         seen = await bob.receive()
         assert seen == {"room": "ops", "user": "ada", "text": "hi bob"}, teach(
@@ -116,6 +124,19 @@ async def test_no_valid_token_is_refused_and_hears_nothing(
         assert heard is None, teach(
             f"After sockets without a valid token connected, bob received {describe(heard)}.",
             "nothing: a refused socket takes no part in the room",
+        )
+        # A refused socket that was still added to the room makes the next broadcast send to a
+        # closed connection, which fails in the sender's handler.
+        ada = await join(chat, "/ws/rooms/ops", "t-ada-512", teach, "ada", tokens)
+        await bob.send_json({"text": "still there, ada?"})
+        seen = await ada.receive()
+        expected = {"room": "ops", "user": "bob", "text": "still there, ada?"}
+        bob_seen = None if seen == expected else await bob.receive(wait=QUIET)
+        assert seen == expected, teach(
+            f"After the refused sockets were closed, ada joined and bob sent 'still there, "
+            f"ada?'; ada received {describe(seen)}; for bob, {describe(bob_seen)}.",
+            f"ada receives {expected}: a refused socket never joins the room, so no broadcast "
+            "meets its closed connection",
         )
 
 

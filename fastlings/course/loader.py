@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import re
 import sys
 import traceback
 from pathlib import Path
@@ -78,30 +77,63 @@ def describe_import_error(exc: BaseException, path: Path) -> LearnerCodeError:
     line = frame.lineno if frame is not None and mine else None
     where = f"{display}:{line}" if line else display
     code = f"\n    {frame.line.strip()}" if frame is not None and mine and frame.line else ""
+    said = _unreadable_parameter(exc) or f"{type(exc).__name__}: {exc}"
     message = (
-        f"{where}: {type(exc).__name__}: {exc}{code}\n{_fastapi_field(exc)}"
+        f"{where}: {said}{code}\n"
         "The module fails while being imported, so no check can run. "
         "Fix that line, then re-run."
     )
     return LearnerCodeError(message, path, line)
 
 
-FUNCTION_IN_ANNOTATED = re.compile(r"Annotated\[([\w.]+), <function (\w+) at 0x")
-
-
-def _fastapi_field(exc: BaseException) -> str:
-    """What FastAPI's "Invalid args for response field!" means when the type it names is
-    `Annotated[X, <function f>]`: a function in `Annotated` without `Depends` around it."""
-    found = FUNCTION_IN_ANNOTATED.search(str(exc))
-    if type(exc).__name__ != "FastAPIError" or found is None:
-        return ""
-    kind, function = found.group(1).rsplit(".", 1)[-1], found.group(2)
+def _unreadable_parameter(exc: BaseException) -> str | None:
+    """FastAPI's "Invalid args for response field!" raised while it read an endpoint's (or a
+    dependency's) parameters: which parameter, of which function, with which type."""
+    if type(exc).__name__ != "FastAPIError" or "Invalid args for response field" not in str(exc):
+        return None
+    param = function = annotation = None
+    tb = exc.__traceback__
+    while tb is not None:
+        local = tb.tb_frame.f_locals
+        if tb.tb_frame.f_code.co_name == "get_dependant":
+            function = getattr(local.get("call"), "__name__", None)
+        if tb.tb_frame.f_code.co_name == "analyze_param":
+            param, annotation = local.get("param_name"), local.get("annotation")
+        tb = tb.tb_next
+    if param is None:
+        return None  # the response model itself: FastAPI's message is right
+    kind = getattr(annotation, "__name__", None) or str(annotation)
+    of = f" of `{function}`" if function else ""
+    bare = _function_in_annotated(annotation)
+    if bare is not None:
+        base, dependency = bare
+        return (
+            f"FastAPIError: the parameter `{param}`{of} is typed `Annotated[{base}, "
+            f"{dependency}]`: FastAPI takes a function in `Annotated` for a dependency only "
+            f"inside `Depends()`, so it tried to read the `{base}` from the request, and could "
+            f"not. Write `{param}: Annotated[{base}, Depends({dependency})]`."
+        )
     return (
-        f"A parameter is typed `Annotated[{kind}, {function}]`: FastAPI treats a function in "
-        "`Annotated` as a dependency only inside `Depends()`; without it, FastAPI tried to "
-        f"make `{kind}` a field of the request, and failed. Write "
-        f"`Annotated[{kind}, Depends({function})]`.\n"
+        f"FastAPIError: the parameter `{param}`{of} is typed `{kind}`, which FastAPI can "
+        "neither read from a request nor provide: it is not declared as a dependency. (FastAPI "
+        'calls it a "response field".) An object the app provides is a dependency: '
+        f"`{param}: Annotated[{kind}, Depends(...)]` (`Depends()` alone builds the class from "
+        "the request, as for OAuth2PasswordRequestForm)."
     )
+
+
+def _function_in_annotated(annotation: object) -> tuple[str, str] | None:
+    """`(type, function)` when `annotation` is `Annotated[type, function]`, a bare function."""
+    import inspect
+    import typing
+
+    if typing.get_origin(annotation) is not typing.Annotated:
+        return None
+    base, *extras = typing.get_args(annotation)
+    bare = next((e for e in extras if inspect.isfunction(e)), None)
+    if bare is None:
+        return None
+    return getattr(base, "__name__", None) or str(base), bare.__name__
 
 
 def _display(path: Path) -> str:

@@ -1,4 +1,4 @@
-"""The course manifest (`course.toml`), loaded through one Pydantic model.
+"""The course manifest (`course.toml`): plain dataclasses, validated by Pydantic when read.
 
 Every path of an exercise is derived here by convention and stored nowhere else:
 
@@ -12,86 +12,106 @@ Every path of an exercise is derived here by convention and stored nowhere else:
 from __future__ import annotations
 
 import os
-import tomllib
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from annotated_types import Ge, Le, MinLen
 
 MANIFEST_NAME = "course.toml"
 Target = Literal["exercise", "solution"]
 TARGETS: tuple[Target, ...] = ("exercise", "solution")
 TARGET_DIRS: dict[Target, str] = {"exercise": "exercises", "solution": "solutions"}
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+@dataclass(frozen=True)
+class Str:
+    """A constraint on a manifest string, applied when Pydantic validates `course.toml`
+    (the classes below are plain dataclasses, so a remembered manifest needs no Pydantic)."""
+
+    pattern: str | None = None
+    max_length: int | None = None
+    min_length: int | None = None
+    strip_whitespace: bool = False
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        return core_schema.str_schema(
+            pattern=self.pattern,
+            max_length=self.max_length,
+            min_length=self.min_length,
+            strip_whitespace=self.strip_whitespace,
+        )
+
+
+Slug = Annotated[str, Str(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+Text = Annotated[str, Str(strip_whitespace=True, min_length=1)]
+STRICT: dict[str, Any] = {"extra": "forbid"}  # Pydantic's config: unknown keys are errors
 
 
 class ManifestError(Exception):
     """The manifest cannot be read or does not validate."""
 
 
-class Exercise(BaseModel):
+@dataclass(frozen=True)
+class Exercise:
     """One exercise: a starter, its solution and its checks."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
 
     id: Slug
     title: Text
-    section: Text = Field(description="The heading, in the chapter's lesson, that explains it.")
-    points: int = Field(ge=1, le=100)
-    hints: list[Text] = Field(min_length=2, description="A nudge first, then the exact pattern.")
-    failing_checks: list[Slug] = Field(
-        min_length=1, description="The checks that must fail, by assertion, on the starter."
-    )
-    partial_credit: bool = Field(
-        default=False, description="Grade per check instead of all-or-nothing."
-    )
+    section: Text  # the heading, in the chapter's lesson, that explains it
+    points: Annotated[int, Ge(1), Le(100)]
+    hints: Annotated[list[Text], MinLen(2)]  # a nudge first, then the exact pattern
+    failing_checks: Annotated[list[Slug], MinLen(1)]  # must fail, by assertion, on the starter
+    partial_credit: bool = False  # grade per check instead of all-or-nothing
 
-    @model_validator(mode="after")
-    def _checks_are_test_functions(self) -> Exercise:
+    def __post_init__(self) -> None:
         bad = [name for name in self.failing_checks if not name.startswith("test_")]
         if bad:
             raise ValueError(f"failing_checks must name test functions (test_...): {bad}")
         if len(set(self.failing_checks)) != len(self.failing_checks):
             raise ValueError("failing_checks lists a check twice")
-        return self
 
 
-class Chapter(BaseModel):
+@dataclass(frozen=True)
+class Chapter:
     """An ordered group of exercises that share a lesson and a notebook."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
 
-    id: Annotated[str, StringConstraints(pattern=r"^ch\d\d_[a-z0-9_]+$")]
+    id: Annotated[str, Str(pattern=r"^ch\d\d_[a-z0-9_]+$")]
     title: Text
-    exercises: list[Exercise] = Field(min_length=1)
+    exercises: Annotated[list[Exercise], MinLen(1)]
 
     @property
     def number(self) -> int:
         return int(self.id[2:4])
 
 
-class CourseInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True)
+class CourseInfo:
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
 
     title: Text
     # Documents in lessons/ that are not chapter lessons (README, instructors' guide, ...).
-    extra_lessons: list[str] = Field(default_factory=list)
+    extra_lessons: list[str] = field(default_factory=list)
 
 
-class Course(BaseModel):
+@dataclass(frozen=True)
+class Course:
     """The whole course, in manifest order. Build it with `load_course`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
 
     course: CourseInfo
-    chapters: list[Chapter] = Field(min_length=1)
-    root: Path = Field(default=Path("."), exclude=True)
+    chapters: Annotated[list[Chapter], MinLen(1)]
+    root: Path = field(default=Path("."), compare=False)
 
-    @model_validator(mode="after")
-    def _ids_are_unique(self) -> Course:
+    def __post_init__(self) -> None:
         seen: set[str] = set()
         for chapter in self.chapters:
             if chapter.id in seen:
@@ -104,7 +124,6 @@ class Course(BaseModel):
         numbers = [c.number for c in self.chapters]
         if numbers != sorted(numbers):
             raise ValueError(f"chapters are not in order: {numbers}")
-        return self
 
     # -- iteration -------------------------------------------------------------------------
     def entries(self) -> list[Entry]:
@@ -127,6 +146,12 @@ class Course(BaseModel):
     @property
     def total_points(self) -> int:
         return sum(e.exercise.points for e in self.entries())
+
+    def to_data(self) -> dict[str, Any]:
+        """The manifest's data as validated (JSON-ready; the root is not part of it)."""
+        from dataclasses import asdict
+
+        return {"course": asdict(self.course), "chapters": [asdict(c) for c in self.chapters]}
 
 
 class Entry:
@@ -206,24 +231,55 @@ def find_root(start: Path | None = None) -> Path:
 _CACHE: dict[Path, tuple[float, Course]] = {}
 
 
-def load_course(root: Path | None = None) -> Course:
-    """Read and validate `course.toml` (cached per root until the file changes)."""
+def load_course(root: Path | None = None, *, remembered: bool = False) -> Course:
+    """Read and validate `course.toml` (cached per root until the file changes).
+
+    `remembered=True` (the learner's fast commands only) reuses the data validated earlier
+    from the same bytes (`fastlings.course.remembered`), and skips Pydantic entirely."""
     root = (root or find_root()).resolve()
     path = root / MANIFEST_NAME
     try:
         mtime = path.stat().st_mtime
+        cached = _CACHE.get(root)
+        if cached and cached[0] == mtime:
+            return cached[1]
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ManifestError(f"{path} does not exist") from None
-    cached = _CACHE.get(root)
-    if cached and cached[0] == mtime:
-        return cached[1]
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ManifestError(f"{path}: {exc}") from None
-    try:
-        course = Course.model_validate({**data, "root": root})
-    except ValueError as exc:
-        raise ManifestError(f"{path} does not validate:\n{exc}") from None
+    except OSError as exc:
+        raise ManifestError(f"{path} cannot be read: {exc.strerror or exc}") from None
+    if remembered:
+        from fastlings.course import remembered as memory
+
+        course = memory.recall(root, raw)
+        if course is not None:
+            _CACHE[root] = (mtime, course)
+            return course
+    course = _validate(path, raw, root)
+    if remembered:
+        memory.remember(root, raw, course)
     _CACHE[root] = (mtime, course)
     return course
+
+
+def _validate(path: Path, raw: bytes, root: Path) -> Course:
+    import tomllib
+
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{path}: {exc}") from None
+    from pydantic import TypeAdapter
+
+    try:
+        return TypeAdapter(Course).validate_python({**data, "root": root})
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise ManifestError(f"{path} does not validate:\n{exc}") from None
+
+
+def fingerprint(exercise: Exercise) -> str:
+    """The exercise's manifest entry as canonical JSON (part of the progress cache's key)."""
+    import json
+    from dataclasses import asdict
+
+    return json.dumps(asdict(exercise), sort_keys=True)

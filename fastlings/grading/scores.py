@@ -8,38 +8,84 @@ all its cases pass) earns an equal share, rounded down to whole points.
 from __future__ import annotations
 
 from collections import defaultdict
-
-from pydantic import BaseModel, Field
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 from fastlings.course.manifest import Entry
 from fastlings.run.record import CheckResult
 
+# Plain dataclasses: `fastlings list` reads grades back from the progress cache without
+# importing Pydantic; the class report's Pydantic models hold them as fields all the same.
 
-class CheckGrade(BaseModel):
+
+@dataclass
+class CheckGrade:
     name: str
     passed: bool
     outcome: str
     message: str | None = None
-    kind: str | None = Field(
-        default=None, description="Why it failed: assertion, import, timeout, error, collection."
-    )
-    duration: float = Field(default=0.0, description="Seconds, all its cases together.")
+    kind: str | None = None  # why it failed: assertion, import, timeout, error, collection
+    duration: float = 0.0  # seconds, all its cases together
 
 
-class ExerciseGrade(BaseModel):
+@dataclass
+class ExerciseGrade:
     id: str
     chapter: str
     points_earned: int
     points_possible: int
     passed: bool
-    reason: str | None = Field(default=None, description="Why nothing ran, when nothing did.")
-    checks: list[CheckGrade] = Field(default_factory=list)
+    reason: str | None = None  # why nothing ran, when nothing did
+    checks: list[CheckGrade] = field(default_factory=list)
+
+    def to_data(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_data(cls, raw: object) -> ExerciseGrade:
+        """Read `to_data()` back; anything else is refused with a ValueError."""
+        data = _checked(cls, raw)
+        checks = data.get("checks", [])
+        if not isinstance(checks, list):
+            raise ValueError("checks is not a list")
+        data["checks"] = [CheckGrade(**_checked(CheckGrade, c)) for c in checks]
+        return cls(**data)
 
 
-class CourseGrade(BaseModel):
+@dataclass
+class CourseGrade:
     points_earned: int
     points_possible: int
     exercises: list[ExerciseGrade]
+
+    def to_data(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+SCALARS: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "bool": (bool,),
+    "int": (int,),
+    "float": (int, float),
+    "str | None": (str, type(None)),
+}
+
+
+def _checked(cls: type, raw: object) -> dict[str, Any]:
+    """`raw` as keyword arguments for `cls`: a dict with known keys and scalar types."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"not a {cls.__name__} record")
+    known = {f.name: f.type for f in fields(cls)}
+    unknown = set(raw) - set(known)
+    if unknown:
+        raise ValueError(f"unknown keys {sorted(unknown)}")
+    for name, value in raw.items():
+        allowed = SCALARS.get(str(known[name]))
+        if allowed is not None and (
+            not isinstance(value, allowed) or (bool not in allowed and isinstance(value, bool))
+        ):
+            raise ValueError(f"{name} has the wrong type")
+    return dict(raw)
 
 
 def grade_exercise(

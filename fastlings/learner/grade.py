@@ -25,7 +25,9 @@ def grade(
 ) -> int:
     result = course_grade(entries, timeout)
     if as_json:
-        print(result.model_dump_json(indent=2))
+        import json
+
+        print(json.dumps(result.to_data(), indent=2))
         return 0
     from rich.table import Table
 

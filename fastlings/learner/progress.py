@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from fastlings import __version__
-from fastlings.course.manifest import Entry
+from fastlings.course.manifest import Entry, fingerprint
 from fastlings.course.starters import same_code, snapshot_untracked, starters
 from fastlings.course.state import StateError, read_json, state_dir, warn_once, write_json
 from fastlings.grading import ExerciseGrade, grade_exercise
@@ -41,7 +41,7 @@ def cache_key(entry: Entry) -> str:
     digest = hashlib.sha256()
     for part in (
         f"v{CACHE_VERSION}/{__version__}".encode(),
-        entry.exercise.model_dump_json().encode(),
+        fingerprint(entry.exercise).encode(),
         _read(entry.exercise_path),
         _read(entry.checks_path),
     ):
@@ -99,8 +99,8 @@ class ProgressCache:
             return None
         raw = record.get("grade")
         try:
-            grade = ExerciseGrade.model_validate(raw) if raw is not None else None
-        except ValueError:
+            grade = ExerciseGrade.from_data(raw) if raw is not None else None
+        except (ValueError, TypeError):
             return None
         flag = record.get("pristine")
         return (flag if isinstance(flag, bool) else None), grade
@@ -111,7 +111,7 @@ class ProgressCache:
         self.records[entry.qualified_id] = {
             "key": key,
             "pristine": pristine,
-            "grade": grade.model_dump(mode="json") if grade is not None else None,
+            "grade": grade.to_data() if grade is not None else None,
         }
         self.dirty = True
 

@@ -1,10 +1,12 @@
 """What the app really did while a check ran, so that a failure can name its cause.
 
 `make_client` hands every app it serves to `observe_app`, which records each unhandled
-exception (with the frame in the learner's file), each response with an unexpected status
-(its body, FastAPI's validation errors, and for a 404 the routes the app has), and the
-warnings raised during the check (`pytest_warning_recorded`). `fastlings/plugin/diagnoses.py`
-turns these observations into the causes it can name.
+exception (with the frame in the learner's file) and each request the app returned from without
+a complete response, each response with an unexpected status (its body, FastAPI's validation
+errors, and for a 404 the routes the app has; a status the check marked as expected with
+`fastlings.testing.expecting` is left out), and the warnings raised during the check
+(`pytest_warning_recorded`). `fastlings/plugin/diagnoses/` turns these observations into the
+causes it can name.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ class Raised:
     line: str | None
     errors: list[dict[str, Any]] = field(default_factory=list)
     """`ResponseValidationError.errors()` and the like: loc, msg, type, the input's type."""
+    sql: str | None = None
+    """For a SQLAlchemy `StatementError`: the SQL it sent (or tried to), as the driver got it."""
+    sql_params: Any = None
+    """...and the parameters that went with it (a dict, a tuple, or a list of them)."""
 
 
 @dataclass
@@ -77,6 +83,8 @@ class Observations:
     """`(method, path)` of the requests that got a 2xx/3xx answer."""
     db_url: str | None = None
     """The database URL the check gave the app (its `DATABASE_URL`)."""
+    unanswered: list[str] = field(default_factory=list)
+    """`METHOD /path` of each request the app returned from without finishing a response."""
 
 
 def for_item(item: pytest.Item) -> Observations:
@@ -159,36 +167,82 @@ def raised(exc: BaseException, learner_file: Path | None) -> Raised:
         except Exception:
             errors = []
     message = str(exc).strip().splitlines()[0][:2000] if str(exc).strip() else ""
-    return Raised(type(exc).__name__, message, where, line, errors)
+    found = Raised(type(exc).__name__, message, where, line, errors)
+    found.sql, found.sql_params = _statement(exc)
+    return found
+
+
+def _statement(exc: BaseException) -> tuple[str | None, Any]:
+    """The SQL and parameters a SQLAlchemy `StatementError` carries (None for other errors)."""
+    statement = getattr(exc, "statement", None)
+    if not isinstance(statement, str):
+        return None, None
+    return statement[:2000], getattr(exc, "params", None)
 
 
 def observe_app(app: Any, observations: Observations) -> Any:
-    """An ASGI callable that serves `app` and records what it raises."""
+    """An ASGI callable that serves `app` and records what it raises, and which requests it
+    returned from without a complete response (then it answers 500 itself, as uvicorn does)."""
 
     async def observed(scope: Any, receive: Any, send: Any) -> None:
+        sent: set[str] = set()
+
+        async def watched(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                sent.add("start")
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                sent.add("end")
+            await send(message)
+
+        http = scope["type"] == "http"
         try:
-            await app(scope, receive, send)
+            await app(scope, receive, watched if http else send)
         except Exception as exc:
             observations.raised.append(raised(exc, observations.learner_file))
             raise
+        if http and "end" not in sent:
+            observations.unanswered.append(f"{scope.get('method', '')} {scope.get('path', '')}")
+            await _finish_unanswered(send, started="start" in sent)
 
     return observed
+
+
+UNANSWERED_HEADER = "x-fastlings-unanswered"
+"""Marks the 500 the checks' server sent because the app returned without a response."""
+
+
+async def _finish_unanswered(send: Any, started: bool) -> None:
+    """End a response the app left unfinished: a 500 when it never started one."""
+    if not started:
+        headers = [
+            (b"content-type", b"text/plain; charset=utf-8"),
+            (UNANSWERED_HEADER.encode(), b"1"),
+        ]
+        await send({"type": "http.response.start", "status": 500, "headers": headers})
+        await send({"type": "http.response.body", "body": b"Internal Server Error"})
+    else:
+        await send({"type": "http.response.body", "body": b""})
 
 
 DOCS_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 
-def app_routes(app: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    """`(full path, route)` of every route of `app` (or of a router), included routers too:
-    FastAPI 0.165 keeps an included router as one entry pointing at the original router."""
-    found: list[tuple[str, Any]] = []
-    for route in getattr(app, "routes", []):
-        included = getattr(route, "original_router", None)
-        if included is not None:
-            context = getattr(route, "include_context", None)
-            found.extend(app_routes(included, prefix + str(getattr(context, "prefix", ""))))
-        elif isinstance(getattr(route, "path", None), str):
-            found.append((prefix + route.path, route))
+def app_routes(app: Any) -> list[tuple[str, Any]]:
+    """(full path, route) of every route `app` serves, in order, the routers mounted with
+    `include_router` included: FastAPI 0.165 keeps each as an `_IncludedRouter` that points at
+    the original router (`original_router`, its prefix in `include_context`)."""
+    found = []
+    pending = [("", route) for route in getattr(app, "routes", [])]
+    while pending:
+        prefix, route = pending.pop(0)
+        original = getattr(route, "original_router", None)
+        if original is not None:
+            inner = prefix + str(getattr(getattr(route, "include_context", None), "prefix", ""))
+            pending[:0] = [(inner, child) for child in getattr(original, "routes", [])]
+            continue
+        path = getattr(route, "path", None)
+        if isinstance(path, str):
+            found.append((prefix + path, route))
     return found
 
 
@@ -203,10 +257,16 @@ def route_list(app: Any) -> list[str]:
     return found
 
 
+EXPECTED_STATUS = "fastlings.expected_status"
+"""The httpx request extension by which a check marks the status it expects (not diagnosed)."""
+
+
 def response_hook(app: Any, observations: Observations) -> Any:
     """An httpx response hook that records each 4xx/5xx answer."""
 
     async def hook(response: Any) -> None:
+        if response.request.extensions.get(EXPECTED_STATUS) == response.status_code:
+            return  # the check asked for this status (an unknown path, a refused origin)
         if response.status_code < 400:
             observations.succeeded.add((response.request.method, response.request.url.path))
             return

@@ -15,7 +15,7 @@ import pytest
 
 from fastlings.plugin.diagnoses import diagnose, render
 from fastlings.plugin.keys import REPORT_ENV, kind_key, target_key
-from fastlings.plugin.observe import observations_key
+from fastlings.plugin.observe import observations_key, raised
 from fastlings.run.record import CheckResult, Kind, Outcome, Phase, write_report
 
 
@@ -34,6 +34,8 @@ def pytest_runtest_makereport(
             kind = "assertion" if call.excinfo.errisinstance(AssertionError) else "error"
         item.stash[kind_key] = kind
         message = _short_message(call.excinfo.value, kind)
+        if kind == "error":
+            message += _raised_at(item, call.excinfo.value)
         if kind in ("assertion", "error"):
             diagnosis = _diagnosis(item)
             if diagnosis:
@@ -48,6 +50,17 @@ def _diagnosis(item: pytest.Item) -> str:
     if observations is None:
         return ""
     return render(diagnose(observations), Path(str(item.config.rootpath)))
+
+
+def _raised_at(item: pytest.Item, exc: BaseException) -> str:
+    """`\n(raised at file:line (in f): `source`)` for the learner's innermost frame, if any."""
+    observations = item.stash.get(observations_key, None)
+    if observations is None or observations.learner_file is None:
+        return ""
+    found = raised(exc, observations.learner_file)
+    if found.where is None:
+        return ""
+    return f"\n(raised at {found.where}" + (f": `{found.line}`)" if found.line else ")")
 
 
 def _short_message(exc: BaseException, kind: Kind) -> str:

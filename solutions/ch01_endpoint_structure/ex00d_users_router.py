@@ -73,6 +73,6 @@ async def create_user(payload: UserCreate, db: SessionDep) -> User:
     return user
 
 
-# The app only assembles; include_router copies the router's routes (defined above) into it.
+# The app only assembles; include_router mounts the router, with its prefix and tag.
 app = FastAPI(title="Fastlings users", lifespan=lifespan)
 app.include_router(router)

@@ -1,7 +1,11 @@
 """A library of diagnoses: each one maps an observed cause to a short teaching text.
 
-`raised.py` reads what the app raised or warned, `answers.py` what it answered; `base.py`
-holds the record of a diagnosis; here they are put in order and rendered.
+`raised.py` reads what the app raised or warned, `answers.py` what it answered, `awaiting.py`
+what async code awaited wrongly, `middleware.py` what a middleware left unanswered or broke;
+`base.py` holds the record of a diagnosis; here they are put in order and rendered.
+`raised.py` reads what the app raised or warned, `answers.py` what it answered, `streams.py`
+a body a response could not send; `base.py` holds the record of a diagnosis; here they are
+put in order and rendered.
 
 A diagnosis only ever states what `fastlings/plugin/observe.py` saw happen (an exception and
 the learner's line, a warning, a 404 and the app's routes, FastAPI's 422 detail, a response
@@ -24,13 +28,26 @@ from fastlings.plugin.diagnoses.answers import (
     settings_from_body,
     untyped_parameter,
 )
+from fastlings.plugin.diagnoses.auth import token_error_escaped, unknown_hash
+from fastlings.plugin.diagnoses.awaiting import AWAITING_RULES
 from fastlings.plugin.diagnoses.base import HEADING, Diagnosis, Rule
+from fastlings.plugin.diagnoses.calls import coroutine_attribute
 from fastlings.plugin.diagnoses.endpoints import (
     dependency_parameter,
     endpoint_not_found,
     not_in_path,
     returned_exception,
 )
+from fastlings.plugin.diagnoses.jobs import depends_as_value
+from fastlings.plugin.diagnoses.lifespan import (
+    closed_client,
+    coroutine_reused,
+    field_on_class,
+    state_on_request,
+)
+from fastlings.plugin.diagnoses.middleware import MIDDLEWARE_RULES
+from fastlings.plugin.diagnoses.parameters import get_reads_body
+from fastlings.plugin.diagnoses.pools import pool_wait_too_short
 from fastlings.plugin.diagnoses.raised import (
     coroutine_as_value,
     different_loop,
@@ -51,6 +68,17 @@ from fastlings.plugin.diagnoses.sessions import (
     pending_rollback,
     sync_engine,
 )
+from fastlings.plugin.diagnoses.sql import (
+    coroutine_bound,
+    escape_clause,
+    expanding_in_parentheses,
+    list_not_expanded,
+    missing_bind_value,
+    plain_value_for_row,
+    quoted_placeholder,
+    rows_for_entities,
+)
+from fastlings.plugin.diagnoses.streams import function_not_called, generator_as_json
 from fastlings.plugin.observe import Observations
 
 __all__ = ["HEADING", "Diagnosis", "Rule", "diagnose", "render"]
@@ -59,6 +87,7 @@ RULES: tuple[Rule, ...] = (
     unawaited,
     missing_greenlet,
     returned_exception,
+    rows_for_entities,
     response_validation,
     router_not_included,
     endpoint_not_found,
@@ -67,12 +96,16 @@ RULES: tuple[Rule, ...] = (
     untyped_parameter,
     settings_from_body,
     coroutine_as_value,
+    *AWAITING_RULES,
     query_not_body,
+    get_reads_body,
     extra_forbidden,
     db_text_leak,
     different_loop,
+    pool_wait_too_short,
     pool_timeout,
     cors_preflight,
+    *MIDDLEWARE_RULES,
     text_for_datetime,
     state_not_set,
     other_database,
@@ -82,6 +115,23 @@ RULES: tuple[Rule, ...] = (
     not_persistent,
     after_response,
     pending_rollback,
+    state_on_request,
+    closed_client,
+    coroutine_reused,
+    field_on_class,
+    depends_as_value,
+    missing_bind_value,
+    quoted_placeholder,
+    list_not_expanded,
+    expanding_in_parentheses,
+    escape_clause,
+    plain_value_for_row,
+    coroutine_attribute,
+    coroutine_bound,
+    token_error_escaped,
+    unknown_hash,
+    generator_as_json,
+    function_not_called,
     unhandled,
 )
 
@@ -129,11 +179,22 @@ def diagnose(obs: Observations) -> list[Diagnosis]:
         found.extend(request_refused(obs))
     seen: set[str] = set()
     unique = []
-    for diagnosis in found:
+    for diagnosis in _explained_once(found):
         if diagnosis.cause not in seen:
             seen.add(diagnosis.cause)
             unique.append(diagnosis)
     return unique[:3]
+
+
+def _explained_once(found: list[Diagnosis]) -> list[Diagnosis]:
+    """Without the generic `unhandled` line for an exception that a sharper rule explains (both
+    begin "The app raised <type> at <file:line>")."""
+
+    def raised_at(d: Diagnosis) -> str | None:
+        return d.cause.split(": ", 1)[0] if d.cause.startswith("The app raised ") else None
+
+    explained = {raised_at(d) for d in found if d.name != "unhandled"} - {None}
+    return [d for d in found if d.name != "unhandled" or raised_at(d) not in explained]
 
 
 def render(diagnoses: list[Diagnosis], root: Path | None = None) -> str:

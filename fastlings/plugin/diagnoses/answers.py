@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 from fastlings.plugin.diagnoses.base import (
     DB_TEXT,
@@ -21,23 +21,26 @@ def router_not_included(obs: Observations) -> list[Diagnosis]:
     except ImportError:  # pragma: no cover - FastAPI is a dependency of the course
         return []
     apps = [v for v in vars(obs.module).values() if isinstance(v, FastAPI)]
-    served = {id(route) for a in apps for _, route in app_routes(a)}
+    routes = [pair for a in apps for pair in app_routes(a)]
+    served = {path for path, _ in routes}
     found = []
     for answer in obs.answers:
-        if answer.status != 404:
-            continue
+        if answer.status != 404 or '"Not Found"' not in answer.body:
+            continue  # an app's own 404 (an HTTPException with its detail): a route matched
         for name, router in vars(obs.module).items():
             if not isinstance(router, APIRouter) or any(router is a.router for a in apps):
                 continue
+            if any(mine is route for mine in router.routes for _, route in routes):
+                continue  # mounted (FastAPI 0.165 serves the router's own route objects)
             paths = {getattr(r, "path", None) for r in router.routes}
             wanted = {answer.path, answer.path.rstrip("/"), answer.path + "/"}
-            if paths & wanted and not any(id(r) in served for r in router.routes):
+            if paths & wanted and not paths & served:
                 found.append(
                     Diagnosis(
                         "router_not_included",
                         f"{answer.method} {answer.path} answered 404: the router `{name}` has "
                         "that path, but the app never includes it.",
-                        f"`app.include_router({name})` after the router's routes are defined.",
+                        f"`app.include_router({name})`.",
                         "ch01_endpoint_structure",
                     )
                 )
@@ -74,9 +77,10 @@ def _annotation(obs: Observations, method: str, path: str, name: object) -> Any:
     try:
         from fastapi import FastAPI
         from fastapi.routing import APIRoute
-        from starlette.routing import compile_path
     except ImportError:  # pragma: no cover - FastAPI is a dependency of the course
         return _UNSEEN
+    from starlette.routing import compile_path
+
     for app in [v for v in vars(obs.module).values() if isinstance(v, FastAPI)]:
         for full, route in app_routes(app):
             if not isinstance(route, APIRoute) or method not in (route.methods or set()):
@@ -105,11 +109,19 @@ def untyped_parameter(obs: Observations) -> list[Diagnosis]:
                         f"`{loc[-1]}` has no type annotation, so FastAPI took it for a required "
                         f"query parameter (loc {loc}).",
                         "annotate it: FastAPI injects `BackgroundTasks`, `Request` and the like "
-                        f"by their type (`{loc[-1]}: BackgroundTasks`).",
+                        "by their type, a dependency's value through `Annotated[T, Depends(f)]`"
+                        + (f" (`{loc[-1]}: BackgroundTasks`)." if "task" in loc[-1] else "."),
                         "ch21_background_work",
                     )
                 ]
     return []
+
+
+def _unwrapped(annotation: Any) -> Any:
+    """`X` for `Annotated[X, ...]`: what FastAPI reads when the metadata holds no `Depends`."""
+    if get_origin(annotation) is Annotated:
+        return get_args(annotation)[0]
+    return annotation
 
 
 def settings_from_body(obs: Observations) -> list[Diagnosis]:
@@ -123,7 +135,8 @@ def settings_from_body(obs: Observations) -> list[Diagnosis]:
             loc = list(error.get("loc", []))
             if answer.status != 422 or loc[:1] != ["body"] or len(loc) != 2:
                 continue
-            annotation = _annotation(obs, answer.method, answer.path, loc[-1])
+            raw = _annotation(obs, answer.method, answer.path, loc[-1])
+            annotation = _unwrapped(raw)
             if (
                 "form" in answer.content_type
                 and isinstance(annotation, type)
@@ -146,8 +159,13 @@ def settings_from_body(obs: Observations) -> list[Diagnosis]:
                     Diagnosis(
                         "settings_from_body",
                         f"{answer.method} {answer.path} answered 422: the endpoint's parameter "
-                        f"`{loc[-1]}` is typed `{annotation.__name__}`, a Pydantic model, so "
-                        f"FastAPI read it from the request body (loc {loc}).",
+                        f"`{loc[-1]}` is typed `{annotation.__name__}`, a Pydantic model"
+                        + (
+                            " (its `Annotated[...]` holds no `Depends(...)`)"
+                            if raw is not annotation
+                            else ""
+                        )
+                        + f", so FastAPI read it from the request body (loc {loc}).",
                         "ask for it as a dependency: `Annotated[Settings, Depends(get_settings)]`.",
                         "ch20_settings_lifespan",
                     )
@@ -169,7 +187,10 @@ def query_not_body(obs: Observations) -> list[Diagnosis]:
                     "yet FastAPI looked for "
                     f"{names} in the query string (loc {query[0]['loc']}): plain scalar "
                     "parameters are read from the query.",
-                    "one Pydantic model parameter for the body (or `Body()`).",
+                    "one Pydantic model parameter for the body (or `Body()`)."
+                    if answer.sent_json
+                    else "`Form()` on each form field, or one model `Annotated[Model, Form()]`; "
+                    "a file is an `UploadFile` parameter.",
                     "ch02_request_validation",
                 )
             )

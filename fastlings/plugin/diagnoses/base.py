@@ -38,9 +38,13 @@ DB_TEXT = re.compile(
 REPR = re.compile(r"<[^<>]{40,}>")
 
 
+OBJECT_REPR = re.compile(r"<(?:[\w.]+\.)?(\w+) object at 0x[0-9a-fA-F]+>")
+
+
 def _said(raised: Raised, limit: int = 240) -> str:
-    """The exception's message for the screen: long object reprs shortened, then cut."""
-    text = REPR.sub("<...>", raised.message)
+    """The exception's message for the screen: long object reprs shortened (an object's class
+    kept: `<User object>`), then cut."""
+    text = REPR.sub("<...>", OBJECT_REPR.sub(r"<\1 object>", raised.message))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

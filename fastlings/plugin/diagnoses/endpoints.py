@@ -122,8 +122,8 @@ def dependency_parameter(obs: Observations) -> list[Diagnosis]:
             if found is None:
                 continue
             call = _asked_by(found[1].dependant, name)
-            if call is None:
-                continue
+            if call is None or isinstance(call, type):
+                continue  # a class (a model) as dependency: its fields are read from the request
             module = vars(obs.module) if obs.module is not None else {}
             known = next((k for k, v in module.items() if v is call), None)
             shown = known or getattr(call, "__name__", None) or type(call).__name__

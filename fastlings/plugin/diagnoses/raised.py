@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from fastlings.plugin.diagnoses.awaiting import explains_raise as awaiting_explains
 from fastlings.plugin.diagnoses.base import (
     UNAWAITED,
     Diagnosis,
     _at,
     _said,
 )
+from fastlings.plugin.diagnoses.calls import not_callable
+from fastlings.plugin.diagnoses.lifespan import app_state_has, lifespan_named
+from fastlings.plugin.diagnoses.middleware import explains_raise as middleware_explains
+from fastlings.plugin.diagnoses.streams import function_not_called, generator_as_json
 from fastlings.plugin.observe import Observations
 
 
@@ -174,17 +179,7 @@ def coroutine_as_value(obs: Observations) -> list[Diagnosis]:
                 )
             ]
         if r.type == "TypeError" and "the first argument must be callable" in r.message:
-            return [
-                Diagnosis(
-                    "task_not_callable",
-                    f"The app raised TypeError{_at(r)}: {_said(r, 160)}. `add_task` was given "
-                    "something that is not a function; probably the job was called "
-                    "(`add_task(send(...))`), which hands over its coroutine instead.",
-                    "pass the function and its arguments separately: "
-                    "`background_tasks.add_task(send, arg1, arg2)`.",
-                    "ch21_background_work",
-                )
-            ]
+            return [not_callable(r)]
     return []
 
 
@@ -242,7 +237,7 @@ NO_STATE = re.compile(r"'State' object has no attribute '(\w+)'")
 def state_not_set(obs: Observations) -> list[Diagnosis]:
     for r in obs.raised:
         match = NO_STATE.search(r.message)
-        if r.type == "AttributeError" and match:
+        if r.type == "AttributeError" and match and not app_state_has(obs, match.group(1)):
             name = match.group(1)
             return [
                 Diagnosis(
@@ -262,7 +257,14 @@ def unhandled(obs: Observations) -> list[Diagnosis]:
     known = {"MissingGreenlet", "ResponseValidationError"}
     if any("(sqlalchemy.exc.MissingGreenlet)" in r.message for r in obs.raised):
         return []
-    if coroutine_as_value(obs) or state_not_set(obs):
+    if coroutine_as_value(obs) or state_not_set(obs) or lifespan_named(obs):
+        return []
+    if (
+        awaiting_explains(obs)
+        or middleware_explains(obs)
+        or generator_as_json(obs)
+        or function_not_called(obs)
+    ):
         return []
     found = []
     for r in obs.raised:

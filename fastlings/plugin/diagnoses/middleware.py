@@ -1,0 +1,107 @@
+"""Diagnoses of middleware mistakes: a request left without a response, a function middleware
+that returned nothing, a header value that is not a str."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastlings.plugin.diagnoses.base import Diagnosis, _at
+from fastlings.plugin.observe import Observations
+
+
+def no_response(obs: Observations) -> list[Diagnosis]:
+    if not obs.unanswered:
+        return []
+    requests = ", ".join(obs.unanswered[:3])
+    return [
+        Diagnosis(
+            "no_response",
+            f"The app returned from {requests} without sending a complete response (no "
+            "`http.response.start`, or no final body), so the server answered 500 for it: an "
+            "ASGI middleware returned (or swallowed an exception) without calling `send`; a "
+            "response object it returns is ignored.",
+            "send every response through `send`: `await response(scope, receive, send)` "
+            "(in a pure ASGI middleware, through the wrapped `send`), or re-raise.",
+            "ch10_middleware_cors",
+        )
+    ]
+
+
+def _function_middleware(obs: Observations) -> list[str]:
+    """The names of the `@app.middleware("http")` functions of the learner's apps."""
+    if obs.module is None:
+        return []
+    try:
+        from fastapi import FastAPI
+        from starlette.middleware.base import BaseHTTPMiddleware
+    except ImportError:  # pragma: no cover - FastAPI is a dependency of the course
+        return []
+    names = []
+    for app in [v for v in vars(obs.module).values() if isinstance(v, FastAPI)]:
+        for entry in app.user_middleware:
+            dispatch: Any = getattr(entry, "kwargs", {}).get("dispatch")
+            if getattr(entry, "cls", None) is BaseHTTPMiddleware and dispatch is not None:
+                names.append(getattr(dispatch, "__name__", repr(dispatch)))
+    return names
+
+
+def middleware_returned_none(obs: Observations) -> list[Diagnosis]:
+    names = _function_middleware(obs)
+    for r in obs.raised:
+        if names and r.where is None and r.message == "'NoneType' object is not callable":
+            listed = ", ".join(f"`{n}`" for n in names)
+            return [
+                Diagnosis(
+                    "middleware_returned_none",
+                    f"The app raised TypeError outside your code: {r.message}. The app has the "
+                    f'function middleware {listed} (`@app.middleware("http")`), and Starlette '
+                    "calls what such a function returns as the response: probably it returned "
+                    "None (no `return response`).",
+                    "`response = await call_next(request)`, change it, then `return response`.",
+                    "ch10_middleware_cors",
+                )
+            ]
+    return []
+
+
+NO_ENCODE = re.compile(r"'(\w+)' object has no attribute 'encode'")
+
+
+def header_not_str(obs: Observations) -> list[Diagnosis]:
+    for r in obs.raised:
+        match = NO_ENCODE.search(r.message)
+        line = r.line or ""
+        if r.type != "AttributeError" or match is None or "eaders" not in line:
+            continue
+        if re.search(r"MutableHeaders\((?!\s*(scope|raw|headers)\s*=)\s*\w", line):
+            return [
+                Diagnosis(
+                    "headers_of_message",
+                    f"The app raised AttributeError{_at(r)}: {r.message}. `MutableHeaders(x)` "
+                    "reads `x` as a mapping of header names to values, and an ASGI message "
+                    f"is not one (it holds a value of type {match.group(1)}, not a header).",
+                    "`MutableHeaders(scope=message)` edits the header list of the "
+                    "`http.response.start` message in place.",
+                    "ch10_middleware_cors",
+                )
+            ]
+        return [
+            Diagnosis(
+                "header_not_str",
+                f"The app raised AttributeError{_at(r)}: {r.message}. A header was given a "
+                f"value of type {match.group(1)}; Starlette encodes header values as text, so each "
+                "must be a str.",
+                'format it first: `headers["X-Process-Time"] = f"{seconds:.6f}"`, `str(value)`.',
+                "ch10_middleware_cors",
+            )
+        ]
+    return []
+
+
+MIDDLEWARE_RULES = (no_response, middleware_returned_none, header_not_str)
+
+
+def explains_raise(obs: Observations) -> bool:
+    """Whether one of these rules named what the app raised (the generic note is then left out)."""
+    return bool(middleware_returned_none(obs) or header_not_str(obs))
