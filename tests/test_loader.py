@@ -59,3 +59,14 @@ def test_a_function_in_annotated_without_depends_is_named(tmp_path: Path) -> Non
     assert "typed `Annotated[OAuth2PasswordRequestForm, get_form]`" in said, said
     assert "a function in `Annotated` for a dependency only inside `Depends()`" in said, said
     assert "`form: Annotated[OAuth2PasswordRequestForm, Depends(get_form)]`" in said, said
+
+
+def test_a_lookalike_of_an_injected_type_names_the_one_fastapi_injects(tmp_path: Path) -> None:
+    source = (
+        "from fastapi import FastAPI\nfrom starlette.background import BackgroundTask\n\n"
+        "app = FastAPI()\n\n@app.post('/orders')\n"
+        "async def create_order(background_tasks: BackgroundTask):\n    return {}\n"
+    )
+    said = broken(tmp_path, source)
+    assert "typed `BackgroundTask`, which FastAPI does not inject" in said, said
+    assert "`background_tasks: BackgroundTasks` (`from fastapi import BackgroundTasks`)" in said

@@ -86,6 +86,10 @@ def describe_import_error(exc: BaseException, path: Path) -> LearnerCodeError:
     return LearnerCodeError(message, path, line)
 
 
+INJECTED_NEAR = {"starlette.background.BackgroundTask": "BackgroundTasks"}
+"""Types that look like one FastAPI injects by its type, and the one it does inject."""
+
+
 def _unreadable_parameter(exc: BaseException) -> str | None:
     """FastAPI's "Invalid args for response field!" raised while it read an endpoint's (or a
     dependency's) parameters: which parameter, of which function, with which type."""
@@ -112,6 +116,13 @@ def _unreadable_parameter(exc: BaseException) -> str | None:
             f"{dependency}]`: FastAPI takes a function in `Annotated` for a dependency only "
             f"inside `Depends()`, so it tried to read the `{base}` from the request, and could "
             f"not. Write `{param}: Annotated[{base}, Depends({dependency})]`."
+        )
+    near = INJECTED_NEAR.get(f"{getattr(annotation, '__module__', '')}.{kind}")
+    if near:
+        return (
+            f"FastAPIError: the parameter `{param}`{of} is typed `{kind}`, which FastAPI does "
+            f'not inject (its message speaks of a "response field"). It injects `{near}` by '
+            f"its type: `{param}: {near}` (`from fastapi import {near}`)."
         )
     return (
         f"FastAPIError: the parameter `{param}`{of} is typed `{kind}`, which FastAPI can "
