@@ -674,6 +674,118 @@ CASES = {
 }
 
 
+# The sessions' and the endpoints' diagnoses (fastlings/plugin/diagnoses/sessions.py, endpoints.py).
+DB = (
+    HEAD + "from sqlalchemy import text\nfrom sqlalchemy.ext.asyncio import async_sessionmaker, "
+    "create_async_engine\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n"
+    "engine = create_async_engine('sqlite+aiosqlite://')\nSession = async_sessionmaker(engine)\n\n"
+    "class Base(DeclarativeBase): ...\n\nclass Row(Base):\n    __tablename__ = 'rows'\n"
+    "    id: Mapped[int] = mapped_column(primary_key=True)\n\n"
+)
+CASES.update(
+    {
+        "other_database": (
+            GET,
+            DB + "@app.get('/ping')\nasync def ping():\n    async with Session() as s:\n"
+            "        await s.get(Row, 1)\n",
+            [
+                "no such table: rows",
+                "The app's `engine` is connected to sqlite+aiosqlite://, not to the database the "
+                "check gave it in DATABASE_URL",
+            ],
+        ),
+        "sync_engine": (
+            GET,
+            HEAD + "from sqlalchemy import create_engine\nfrom sqlalchemy.ext.asyncio import "
+            "AsyncSession\n\nengine = create_engine('sqlite://')\n\n@app.get('/ping')\n"
+            "async def ping():\n    async with AsyncSession(engine):\n        return {}\n",
+            ["AsyncEngine expected, got Engine", "`create_async_engine(url)`"],
+        ),
+        "factory_as_session": (
+            GET,
+            DB + "@app.get('/ping')\nasync def ping():\n    db = Session\n"
+            "    await db.execute(text('SELECT 1'))\n",
+            [
+                "ex01_ping.py:20 (in ping)",
+                "`.execute` was asked of an `async_sessionmaker`, the session factory itself",
+            ],
+        ),
+        "already_begun": (
+            GET,
+            DB + "@app.get('/ping')\nasync def ping():\n    async with Session() as s:\n"
+            "        await s.execute(text('SELECT 1'))\n        async with s.begin():\n"
+            "            return {}\n",
+            [
+                "A transaction is already begun on this Session",
+                "begins its transaction by itself with its first statement",
+            ],
+        ),
+        "not_persistent": (
+            GET,
+            DB + "@app.get('/ping')\nasync def ping():\n    async with Session() as s:\n"
+            "        row = Row()\n        s.add(row)\n        await s.refresh(row)\n",
+            ["is not persistent within this Session", "never flushed or committed"],
+        ),
+        "pending_rollback": (
+            GET,
+            DB + "from sqlalchemy.exc import IntegrityError\n\n@app.get('/ping')\n"
+            "async def ping():\n    async with engine.begin() as conn:\n"
+            "        await conn.run_sync(Base.metadata.create_all)\n"
+            "    async with Session() as s:\n        s.add(Row(id=1))\n"
+            "        await s.commit()\n        s.add(Row(id=1))\n        try:\n"
+            "            await s.commit()\n        except IntegrityError:\n            pass\n"
+            "        await s.execute(text('SELECT 1'))\n",
+            ["The app raised PendingRollbackError", "`await db.rollback()` in the `except`"],
+        ),
+        "after_response": (
+            GET,
+            HEAD + "from fastapi import Depends\n\nasync def late():\n    yield\n"
+            "    raise HTTPException(409, detail='too late')\n\n"
+            "@app.get('/ping', status_code=201, dependencies=[Depends(late)])\n"
+            "async def ping():\n    return {}\n",
+            [
+                "An exception was raised at exercises/ch01_ping/ex01_ping.py:8 (in late): "
+                "`raise HTTPException(409, detail='too late')` after the response had started",
+            ],
+        ),
+        "returned_exception": (
+            GET,
+            HEAD + "from pydantic import BaseModel\n\nclass Pong(BaseModel):\n    pong: bool\n\n"
+            "@app.get('/ping', response_model=Pong)\nasync def ping():\n"
+            "    return HTTPException(404, detail='no pong')\n",
+            ["The endpoint returned a `HTTPException` instead of raising it"],
+        ),
+        "endpoint_not_found": (
+            GET,
+            HEAD + "@app.get('/ping')\nasync def ping():\n    raise HTTPException(404)\n",
+            ["yet the route GET /ping matches it", "raised `HTTPException(404)` without a detail"],
+        ),
+        "no_route_in_included_router": (
+            GET,
+            HEAD + "router = APIRouter(prefix='/api')\n\n@router.get('/ping')\n"
+            "async def ping():\n    return {}\n\napp.include_router(router)\n",
+            [
+                "GET /ping answered 404 Not Found: no route matches",
+                "The app's routes: GET /api/ping.",
+            ],
+        ),
+        "not_in_path": (
+            '"GET", "/ping/1"',
+            HEAD + "@app.get('/ping/{id}')\nasync def ping(ping_id: int):\n    return {}\n",
+            ["The route's path `/ping/{id}` has no `{ping_id}`, and its `{id}` is taken by no"],
+        ),
+        "dependency_parameter": (
+            GET,
+            HEAD + "from typing import Annotated\nfrom fastapi import Depends\n\nclass Factory:\n"
+            "    def __call__(self, **options: object) -> dict:\n        return options\n\n"
+            "make = Factory()\n\n@app.get('/ping')\n"
+            "async def ping(db: Annotated[dict, Depends(make)]):\n    return {}\n",
+            ["FastAPI looked for `options`", "a parameter of the dependency `make` (Factory)"],
+        ),
+    }
+)
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_the_first_screen_names_the_cause(tiny_course: Path, case: str) -> None:
     request, app, expected = CASES[case]

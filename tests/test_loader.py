@@ -51,6 +51,16 @@ def test_a_bad_response_model_keeps_fastapis_message(tmp_path: Path) -> None:
     assert "Invalid args for response field" in said and "the parameter `" not in said
 
 
+def test_a_function_in_annotated_without_depends_is_named(tmp_path: Path) -> None:
+    source = ROUTE.replace("app = FastAPI()", "app = FastAPI()\n\n\nasync def get_form(): ...")
+    said = broken(
+        tmp_path, source.format(annotation="Annotated[OAuth2PasswordRequestForm, get_form]")
+    )
+    assert "typed `Annotated[OAuth2PasswordRequestForm, get_form]`" in said, said
+    assert "a function in `Annotated` for a dependency only inside `Depends()`" in said, said
+    assert "`form: Annotated[OAuth2PasswordRequestForm, Depends(get_form)]`" in said, said
+
+
 def test_a_lookalike_of_an_injected_type_names_the_one_fastapi_injects(tmp_path: Path) -> None:
     source = (
         "from fastapi import FastAPI\nfrom starlette.background import BackgroundTask\n\n"

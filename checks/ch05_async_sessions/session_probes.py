@@ -6,6 +6,7 @@ probe says what it saw, what the pattern expects, and where the lesson explains 
 """
 
 import asyncio
+import inspect
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -37,6 +38,19 @@ def crashed(response: Response, crashes: list[BaseException]) -> str:
     return ""
 
 
+def returns(module: ModuleType) -> str:
+    """What FastAPI does with a `get_db` that has no `yield`, when the module's has none."""
+    get_db = getattr(module, "get_db", None)
+    if not inspect.isfunction(get_db):
+        return ""
+    if inspect.isasyncgenfunction(get_db) or inspect.isgeneratorfunction(get_db):
+        return ""
+    return (
+        " `get_db` has no `yield`: FastAPI injects what it returns and has nothing to resume "
+        "after the request, so nothing there closes the session."
+    )
+
+
 async def uses_injected_session(
     module: ModuleType, wire: WireFactory, api: Api, teach: Teach
 ) -> None:
@@ -59,11 +73,26 @@ async def uses_injected_session(
     post_session, get_session = (id(s.sync_session) for s in handed_out)
     flushed = model in work.inserted.get(post_session, [])
     selected = work.selects.get(get_session, 0) > 0
+    if not flushed:
+        elsewhere = any(
+            model in kinds for key, kinds in work.inserted.items() if key != post_session
+        )
+        why = "POST wrote no new row through it: " + (
+            "the row went through another session."
+            if elsewhere
+            else f"no session flushed a new {api.model} at all (POST answered "
+            f"{created.status_code}{crashed(created, crashes)})."
+        )
+    else:
+        elsewhere = any(n for key, n in work.selects.items() if key != get_session)
+        why = "GET ran no query on it: " + (
+            "the query went through another session."
+            if elsewhere
+            else f"no session ran a query at all (GET answered {listed.status_code})."
+        )
     assert flushed and selected, teach(
         f"POST and GET {api.path} answered {created.status_code} and {listed.status_code}. "
-        "Both asked for the check's session, but "
-        + ("POST wrote no new row through it" if not flushed else "GET ran no query on it")
-        + ": the work went through another session.",
+        f"Both asked for the check's session, but {why}",
         "the endpoints use the session they are given (`db.add(...)`, `await db.commit()`, "
         "`await db.scalars(...)` on `db`), never one they open themselves",
     )
@@ -99,7 +128,7 @@ async def pool_is_clean_after_requests(
                     f"After request {number} of {requests} ({method} {api.path}, answered "
                     f"{response.status_code}), {pools.held} connection(s) were still checked "
                     "out. A session that is never closed keeps its connection; under load the "
-                    "pool runs dry and requests wait, then time out.",
+                    f"pool runs dry and requests wait, then time out.{returns(module)}",
                     f"every session closed when its request ends: {GET_DB}",
                 )
     assert pools.opened <= 3, teach(

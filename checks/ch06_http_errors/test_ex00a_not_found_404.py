@@ -1,6 +1,6 @@
 """Checks for chapter 6, step 1: a missing project is a 404 with a detail."""
 
-from checks.ch06_http_errors._http import detail_of, seed
+from checks.ch06_http_errors._http import detail_of, seed, status_says
 from fastlings.testing import Teach, WiredApp, body_of
 
 APOLLO = {"id": 300, "name": "Apollo"}
@@ -21,8 +21,8 @@ async def test_missing_project_gets_404_with_detail(wired: WiredApp, teach: Teac
     response = await wired.client.get("/projects/301")
     body = body_of(response)
     assert response.status_code == 404, teach(
-        f"GET /projects/301 (no such project) answered {response.status_code} {body!r}. A 200 "
-        "tells the client nothing went wrong, whatever the body says.",
+        f"GET /projects/301 (no such project) answered {response.status_code} {body!r}."
+        + status_says(response.status_code),
         "404 Not Found, raised as HTTPException(status_code=404, detail=...)",
     )
     assert detail_of(body), teach(

@@ -1,6 +1,6 @@
 """Checks for chapter 6, step 2: a path id that is not an integer gets FastAPI's 422."""
 
-from checks.ch06_http_errors._http import seed
+from checks.ch06_http_errors._http import let_through, seed
 from fastlings.testing import Teach, WiredApp, body_of
 
 INVOICE = {"id": 300, "customer": "Ada Lovelace", "total_cents": 12_500}
@@ -25,7 +25,8 @@ async def test_non_integer_id_gets_422(wired: WiredApp, teach: Teach) -> None:
         response = await wired.client.get(f"/invoices/{raw}")
         body = body_of(response)
         assert response.status_code == 422, teach(
-            f"GET /invoices/{raw} answered {response.status_code} {body!r}.",
+            f"GET /invoices/{raw} answered {response.status_code} {body!r}."
+            + let_through(wired.app, "invoice_id", raw, response.status_code),
             "422 from FastAPI's own validation, before the endpoint runs: a path parameter "
             "declared as an integer",
         )

@@ -8,7 +8,7 @@ from httpx import AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from checks.ch06_http_errors._http import detail_of
+from checks.ch06_http_errors._http import detail_of, let_through
 from fastlings.testing import ClientFactory, Teach, body_of, create_schema
 
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
@@ -71,11 +71,14 @@ async def test_missing_user_gets_404_with_detail(
     )
 
 
-async def test_non_integer_id_gets_422(client: AsyncClient, teach: Teach) -> None:
+async def test_non_integer_id_gets_422(
+    module: ModuleType, client: AsyncClient, teach: Teach
+) -> None:
     for raw in ("abc", "1.5"):
         response = await client.get(f"/users/{raw}")
         assert response.status_code == 422, teach(
-            f"GET /users/{raw} answered {response.status_code} {body_of(response)!r}.",
+            f"GET /users/{raw} answered {response.status_code} {body_of(response)!r}."
+            + let_through(module.app, "user_id", raw, response.status_code),
             "422 from FastAPI's own validation: annotate the path parameter `user_id: int` and "
             "the endpoint never sees a value that is not an integer",
         )

@@ -108,6 +108,15 @@ def _unreadable_parameter(exc: BaseException) -> str | None:
         return None  # the response model itself: FastAPI's message is right
     kind = getattr(annotation, "__name__", None) or str(annotation)
     of = f" of `{function}`" if function else ""
+    bare = _function_in_annotated(annotation)
+    if bare is not None:
+        base, dependency = bare
+        return (
+            f"FastAPIError: the parameter `{param}`{of} is typed `Annotated[{base}, "
+            f"{dependency}]`: FastAPI takes a function in `Annotated` for a dependency only "
+            f"inside `Depends()`, so it tried to read the `{base}` from the request, and could "
+            f"not. Write `{param}: Annotated[{base}, Depends({dependency})]`."
+        )
     near = INJECTED_NEAR.get(f"{getattr(annotation, '__module__', '')}.{kind}")
     if near:
         return (
@@ -122,6 +131,20 @@ def _unreadable_parameter(exc: BaseException) -> str | None:
         f"`{param}: Annotated[{kind}, Depends(...)]` (`Depends()` alone builds the class from "
         "the request, as for OAuth2PasswordRequestForm)."
     )
+
+
+def _function_in_annotated(annotation: object) -> tuple[str, str] | None:
+    """`(type, function)` when `annotation` is `Annotated[type, function]`, a bare function."""
+    import inspect
+    import typing
+
+    if typing.get_origin(annotation) is not typing.Annotated:
+        return None
+    base, *extras = typing.get_args(annotation)
+    bare = next((e for e in extras if inspect.isfunction(e)), None)
+    if bare is None:
+        return None
+    return getattr(base, "__name__", None) or str(base), bare.__name__
 
 
 def _display(path: Path) -> str:

@@ -29,7 +29,10 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 def make_client(
-    request: pytest.FixtureRequest, module: ModuleType, _dispose_module_engines: None
+    request: pytest.FixtureRequest,
+    module: ModuleType,
+    db_url: str,
+    _dispose_module_engines: None,
 ) -> ClientFactory:
     """`async with make_client(app) as client:` runs the app's lifespan and gives an
     `httpx.AsyncClient` over `ASGITransport`. Unhandled app exceptions become 500 responses,
@@ -38,6 +41,7 @@ def make_client(
     observations = for_item(request.node)
     observations.module = module
     observations.learner_file = request.node.stash.get(learner_file_key, None)
+    observations.db_url = db_url
 
     @asynccontextmanager
     async def factory(app: FastAPI) -> AsyncIterator[AsyncClient]:

@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from fastlings.plugin.routes import route_list
+
 observations_key = pytest.StashKey["Observations"]()
 BODY_LIMIT = 1500
 
@@ -82,6 +84,8 @@ class Observations:
     warnings: list[Seen] = field(default_factory=list)
     succeeded: set[tuple[str, str]] = field(default_factory=set)
     """`(method, path)` of the requests that got a 2xx/3xx answer."""
+    db_url: str | None = None
+    """The database URL the check gave the app (its `DATABASE_URL`)."""
     unanswered: list[str] = field(default_factory=list)
     """`METHOD /path` of each request the app returned from without finishing a response."""
 
@@ -129,14 +133,29 @@ def _coroutine_name(value: object) -> str:
     return str(getattr(value, "__qualname__", "")) if inspect.iscoroutine(value) else ""
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc`, then the exceptions it was raised from or during (`__cause__`, `__context__`)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 5:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 def raised(exc: BaseException, learner_file: Path | None) -> Raised:
     where = line = None
     if learner_file is not None:
         target = str(learner_file.resolve())
-        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if str(Path(frame.filename).resolve()) == target:
-                where = f"{_rel(learner_file)}:{frame.lineno} (in {frame.name})"
-                line = (frame.line or "").strip() or None
+        # The learner's frame in the exception itself, else in the one it was raised from (a
+        # framework error wrapping what the learner's code raised).
+        for link in _chain(exc):
+            for frame in reversed(traceback.extract_tb(link.__traceback__)):
+                if str(Path(frame.filename).resolve()) == target:
+                    where = f"{_rel(learner_file)}:{frame.lineno} (in {frame.name})"
+                    line = (frame.line or "").strip() or None
+                    break
+            if where is not None:
                 break
     errors: list[dict[str, Any]] = []
     errors_of = getattr(exc, "errors", None)
@@ -212,39 +231,6 @@ async def _finish_unanswered(send: Any, started: bool) -> None:
         await send({"type": "http.response.body", "body": b"Internal Server Error"})
     else:
         await send({"type": "http.response.body", "body": b""})
-
-
-DOCS_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
-
-
-def app_routes(app: Any) -> list[tuple[str, Any]]:
-    """(full path, route) of every route `app` serves, in order, the routers mounted with
-    `include_router` included: FastAPI 0.165 keeps each as an `_IncludedRouter` that points at
-    the original router (`original_router`, its prefix in `include_context`)."""
-    found = []
-    pending = [("", route) for route in getattr(app, "routes", [])]
-    while pending:
-        prefix, route = pending.pop(0)
-        original = getattr(route, "original_router", None)
-        if original is not None:
-            inner = prefix + str(getattr(getattr(route, "include_context", None), "prefix", ""))
-            pending[:0] = [(inner, child) for child in getattr(original, "routes", [])]
-            continue
-        path = getattr(route, "path", None)
-        if isinstance(path, str):
-            found.append((prefix + path, route))
-    return found
-
-
-def route_list(app: Any) -> list[str]:
-    """`METHODS /path` of the app's own routes (FastAPI's docs pages left out)."""
-    found = []
-    for path, route in app_routes(app):
-        if path in DOCS_PATHS:
-            continue
-        methods = sorted(getattr(route, "methods", None) or [])
-        found.append(f"{'/'.join(methods) or 'WS'} {path}")
-    return found
 
 
 EXPECTED_STATUS = "fastlings.expected_status"

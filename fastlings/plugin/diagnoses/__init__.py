@@ -1,11 +1,10 @@
 """A library of diagnoses: each one maps an observed cause to a short teaching text.
 
-`raised.py` reads what the app raised or warned, `answers.py` what it answered, `awaiting.py`
-what async code awaited wrongly, `middleware.py` what a middleware left unanswered or broke;
-`base.py` holds the record of a diagnosis; here they are put in order and rendered.
-`raised.py` reads what the app raised or warned, `answers.py` what it answered, `streams.py`
-a body a response could not send; `base.py` holds the record of a diagnosis; here they are
-put in order and rendered.
+`raised.py` reads what the app raised or warned and `answers.py` what it answered; the other
+modules each hold the diagnoses of one kind of mistake (`awaiting`, `middleware`, `streams`,
+`sessions`, `endpoints`, `lifespan`, `jobs`, `pools`, `sql`, `calls`, `auth`, `parameters`,
+`values`, `methods`). `base.py` holds the record of a diagnosis; here they are put in order
+and rendered.
 
 A diagnosis only ever states what `fastlings/plugin/observe.py` saw happen (an exception and
 the learner's line, a warning, a 404 and the app's routes, FastAPI's 422 detail, a response
@@ -32,6 +31,12 @@ from fastlings.plugin.diagnoses.auth import token_error_escaped, unknown_hash
 from fastlings.plugin.diagnoses.awaiting import AWAITING_RULES
 from fastlings.plugin.diagnoses.base import HEADING, Diagnosis, Rule
 from fastlings.plugin.diagnoses.calls import coroutine_attribute
+from fastlings.plugin.diagnoses.endpoints import (
+    dependency_parameter,
+    endpoint_not_found,
+    not_in_path,
+    returned_exception,
+)
 from fastlings.plugin.diagnoses.jobs import depends_as_value
 from fastlings.plugin.diagnoses.lifespan import (
     closed_client,
@@ -53,6 +58,15 @@ from fastlings.plugin.diagnoses.raised import (
     text_for_datetime,
     unawaited,
     unhandled,
+)
+from fastlings.plugin.diagnoses.sessions import (
+    after_response,
+    already_begun,
+    factory_as_session,
+    not_persistent,
+    other_database,
+    pending_rollback,
+    sync_engine,
 )
 from fastlings.plugin.diagnoses.sql import (
     coroutine_bound,
@@ -81,6 +95,7 @@ __all__ = ["HEADING", "Diagnosis", "Rule", "diagnose", "render"]
 RULES: tuple[Rule, ...] = (
     unawaited,
     missing_greenlet,
+    returned_exception,
     rows_for_entities,
     result_as_value,
     returned_none,
@@ -89,6 +104,9 @@ RULES: tuple[Rule, ...] = (
     no_row_found,
     validator_type_error,
     router_not_included,
+    endpoint_not_found,
+    not_in_path,
+    dependency_parameter,
     untyped_parameter,
     settings_from_body,
     coroutine_as_value,
@@ -106,6 +124,13 @@ RULES: tuple[Rule, ...] = (
     *MIDDLEWARE_RULES,
     text_for_datetime,
     state_not_set,
+    other_database,
+    sync_engine,
+    factory_as_session,
+    already_begun,
+    not_persistent,
+    after_response,
+    pending_rollback,
     state_on_request,
     closed_client,
     coroutine_reused,
@@ -127,6 +152,26 @@ RULES: tuple[Rule, ...] = (
     unhandled,
 )
 
+SUPERSEDES = {
+    "returned_exception": ("response_validation",),
+    "not_in_path": ("query_not_body",),
+    "dependency_parameter": ("query_not_body",),
+    "endpoint_not_found": ("no_route",),
+    **{
+        name: ("unhandled",)
+        for name in (
+            "other_database",
+            "sync_engine",
+            "factory_as_session",
+            "already_begun",
+            "not_persistent",
+            "after_response",
+            "pending_rollback",
+        )
+    },
+}
+"""A sharper diagnosis, and the more general ones it makes redundant on the same screen."""
+
 
 def diagnose(obs: Observations) -> list[Diagnosis]:
     found: list[Diagnosis] = []
@@ -140,9 +185,13 @@ def diagnose(obs: Observations) -> list[Diagnosis]:
         "untyped_parameter",
         "settings_from_body",
         "model_not_form",
+        "not_in_path",
+        "dependency_parameter",
     )
     if any(d.name == "untyped_parameter" for d in found):
         found = [d for d in found if d.name != "query_not_body"]
+    dropped = {gone for d in found for gone in SUPERSEDES.get(d.name, ())}
+    found = [d for d in found if d.name not in dropped]
     if not any(d.name in sharper for d in found):
         found.extend(request_refused(obs))
     seen: set[str] = set()

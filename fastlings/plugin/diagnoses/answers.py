@@ -9,7 +9,9 @@ from fastlings.plugin.diagnoses.base import (
     DB_TEXT,
     Diagnosis,
 )
-from fastlings.plugin.observe import Observations, app_routes
+from fastlings.plugin.diagnoses.endpoints import matching_route
+from fastlings.plugin.observe import Observations
+from fastlings.plugin.routes import app_routes
 
 
 def router_not_included(obs: Observations) -> list[Diagnosis]:
@@ -51,6 +53,8 @@ def not_found(obs: Observations) -> list[Diagnosis]:
     found = []
     for answer in obs.answers:
         if answer.status == 404 and answer.routes and '"Not Found"' in answer.body:
+            if matching_route(answer) is not None:
+                continue  # a route matched: the endpoint itself answered 404
             routes = ", ".join(answer.routes[:12]) or "none"
             found.append(
                 Diagnosis(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastlings.plugin.diagnoses.base import Diagnosis
-from fastlings.plugin.observe import Observations, app_routes
+from fastlings.plugin.observe import Observations
+from fastlings.plugin.routes import app_routes
 
 NO_BODY = {"GET", "HEAD", "DELETE"}
 
