@@ -11,6 +11,7 @@ Every path of an exercise is derived here by convention and stored nowhere else:
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -147,6 +148,19 @@ class Course:
     def total_points(self) -> int:
         return sum(e.exercise.points for e in self.entries())
 
+    @classmethod
+    def from_data(cls, data: dict[str, Any], root: Path) -> Course:
+        """The course from `to_data()` (no validation: only for data validated before)."""
+        chapters = [
+            Chapter(
+                id=str(chapter["id"]),
+                title=str(chapter["title"]),
+                exercises=[Exercise(**exercise) for exercise in chapter["exercises"]],
+            )
+            for chapter in data["chapters"]
+        ]
+        return cls(course=CourseInfo(**data["course"]), chapters=chapters, root=root)
+
     def to_data(self) -> dict[str, Any]:
         """The manifest's data as validated (JSON-ready; the root is not part of it)."""
         from dataclasses import asdict
@@ -251,13 +265,17 @@ def load_course(root: Path | None = None, *, remembered: bool = False) -> Course
     if remembered:
         from fastlings.course import remembered as memory
 
-        course = memory.recall(root, raw)
+        data = memory.recall(root, raw)
+        course = None
+        if data is not None:
+            with contextlib.suppress(KeyError, TypeError, ValueError, AttributeError):
+                course = Course.from_data(data, root)
         if course is not None:
             _CACHE[root] = (mtime, course)
             return course
     course = _validate(path, raw, root)
     if remembered:
-        memory.remember(root, raw, course)
+        memory.remember(root, raw, course.to_data())
     _CACHE[root] = (mtime, course)
     return course
 
@@ -275,11 +293,3 @@ def _validate(path: Path, raw: bytes, root: Path) -> Course:
         return TypeAdapter(Course).validate_python({**data, "root": root})
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         raise ManifestError(f"{path} does not validate:\n{exc}") from None
-
-
-def fingerprint(exercise: Exercise) -> str:
-    """The exercise's manifest entry as canonical JSON (part of the progress cache's key)."""
-    import json
-    from dataclasses import asdict
-
-    return json.dumps(asdict(exercise), sort_keys=True)

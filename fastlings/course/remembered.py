@@ -13,13 +13,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastlings import __version__
 from fastlings.course.state import StateError, read_json, state_dir, write_json
-
-if TYPE_CHECKING:
-    from fastlings.course.manifest import Course
 
 FILE = "manifest.json"
 
@@ -28,36 +25,17 @@ def key(manifest: bytes) -> str:
     return f"{__version__}/{hashlib.sha256(manifest).hexdigest()}"
 
 
-def recall(root: Path, manifest: bytes) -> Course | None:
-    """The course validated earlier from exactly these bytes, or None."""
+def recall(root: Path, manifest: bytes) -> dict[str, Any] | None:
+    """The course data validated earlier from exactly these bytes, or None."""
     remembered = read_json(state_dir(root) / FILE)
-    if remembered.get("key") != key(manifest):
+    data = remembered.get("course")
+    if remembered.get("key") != key(manifest) or not isinstance(data, dict):
         return None
-    try:
-        return _construct(remembered["course"], root)
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return None
+    return data
 
 
-def remember(root: Path, manifest: bytes, course: Course) -> None:
-    """Keep the validated course for the next fast command; a state that cannot be written
-    (a read-only course, `.fastlings` a file) only costs the next command its speed."""
+def remember(root: Path, manifest: bytes, data: dict[str, Any]) -> None:
+    """Keep the validated course data for the next fast command; a state that cannot be
+    written (a read-only course, `.fastlings` a file) only costs the next command its speed."""
     with contextlib.suppress(StateError):
-        write_json(
-            state_dir(root) / FILE,
-            {"key": key(manifest), "course": course.to_data()},
-        )
-
-
-def _construct(data: dict[str, Any], root: Path) -> Course:
-    from fastlings.course.manifest import Chapter, Course, CourseInfo, Exercise
-
-    chapters = [
-        Chapter(
-            id=str(chapter["id"]),
-            title=str(chapter["title"]),
-            exercises=[Exercise(**exercise) for exercise in chapter["exercises"]],
-        )
-        for chapter in data["chapters"]
-    ]
-    return Course(course=CourseInfo(**data["course"]), chapters=chapters, root=root)
+        write_json(state_dir(root) / FILE, {"key": key(manifest), "course": data})

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from fastlings import __version__
-from fastlings.course.manifest import Entry, fingerprint
+from fastlings.course.manifest import Entry, Exercise
 from fastlings.course.starters import same_code, snapshot_untracked, starters
 from fastlings.course.state import StateError, read_json, state_dir, warn_once, write_json
 from fastlings.grading import ExerciseGrade, grade_exercise
@@ -35,6 +35,14 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError:
         return b"\x00missing"
+
+
+def fingerprint(exercise: Exercise) -> str:
+    """The exercise's manifest entry as canonical JSON (part of the progress cache's key)."""
+    import json
+    from dataclasses import asdict
+
+    return json.dumps(asdict(exercise), sort_keys=True)
 
 
 def cache_key(entry: Entry) -> str:
