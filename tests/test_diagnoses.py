@@ -221,6 +221,17 @@ CASES = {
             "`tasks: BackgroundTasks`",
         ],
     ),
+    "untyped_dependency_parameter": (
+        GET,
+        HEAD + "from fastapi import Depends\n\nasync def caller() -> str:\n    return 'ada'\n\n"
+        "async def only_ada(who) -> None:\n    pass\n\n"
+        "@app.get('/ping', dependencies=[Depends(only_ada)])\nasync def ping():\n    return {}\n",
+        [
+            "the parameter `who` of the dependency `only_ada` has no type annotation, so FastAPI "
+            "took it for a required query parameter",
+            "`who: Annotated[T, Depends(f)]`",
+        ],
+    ),
     "settings_from_body": (
         POST,
         HEAD + "from pydantic import BaseModel\nfrom pydantic_settings import BaseSettings\n\n"
@@ -330,6 +341,29 @@ CASES = {
         [
             "FastAPI tried to encode the endpoint's return value as JSON, and it was an async "
             "generator",
+            "`StreamingResponse(gen(...), media_type=...)`",
+        ],
+    ),
+    "awaited_async_generator": (
+        GET,
+        HEAD + "from fastapi.responses import StreamingResponse\n\nasync def lines():\n"
+        "    yield 'x'\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return StreamingResponse(await lines())\n",
+        [
+            "object async_generator can't be used in 'await' expression",
+            "returns an async generator at once, which is not awaited but iterated",
+            "`StreamingResponse(gen(...), media_type=...)`",
+        ],
+    ),
+    "generator_as_content": (
+        GET,
+        HEAD + "from fastapi.responses import PlainTextResponse\n\nasync def lines():\n"
+        "    yield 'x'\n\n@app.get('/ping')\nasync def ping():\n"
+        "    return PlainTextResponse(lines())\n",
+        [
+            "'async_generator' object has no attribute 'encode'",
+            "probably a `Response` (`PlainTextResponse`, `HTMLResponse`, ...) given it as its "
+            "content",
             "`StreamingResponse(gen(...), media_type=...)`",
         ],
     ),
@@ -579,6 +613,15 @@ CASES = {
         [
             "A value is required for bind parameter 'name'",
             "execute() had no value named `name` (it got `nam`)",
+        ],
+    ),
+    "parameters_not_a_dict": (
+        GET,
+        run_sql("text('SELECT :names')", "['ada', 'bob']"),
+        [
+            "List argument must consist only of dictionaries",
+            "execute() was given a list of plain values as its parameters",
+            '`await db.execute(statement, {"names": values})`',
         ],
     ),
     "quoted_placeholder": (

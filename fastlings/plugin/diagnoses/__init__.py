@@ -46,7 +46,7 @@ from fastlings.plugin.diagnoses.lifespan import (
 )
 from fastlings.plugin.diagnoses.methods import method_not_allowed
 from fastlings.plugin.diagnoses.middleware import MIDDLEWARE_RULES
-from fastlings.plugin.diagnoses.parameters import get_reads_body
+from fastlings.plugin.diagnoses.parameters import get_reads_body, untyped_dependency_parameter
 from fastlings.plugin.diagnoses.pools import pool_wait_too_short
 from fastlings.plugin.diagnoses.raised import (
     coroutine_as_value,
@@ -74,11 +74,17 @@ from fastlings.plugin.diagnoses.sql import (
     expanding_in_parentheses,
     list_not_expanded,
     missing_bind_value,
+    parameters_not_a_dict,
     plain_value_for_row,
     quoted_placeholder,
     rows_for_entities,
 )
-from fastlings.plugin.diagnoses.streams import function_not_called, generator_as_json
+from fastlings.plugin.diagnoses.streams import (
+    awaited_async_generator,
+    function_not_called,
+    generator_as_content,
+    generator_as_json,
+)
 from fastlings.plugin.diagnoses.values import (
     coroutine_origin,
     from_attributes_missing,
@@ -108,6 +114,7 @@ RULES: tuple[Rule, ...] = (
     not_in_path,
     dependency_parameter,
     untyped_parameter,
+    untyped_dependency_parameter,
     settings_from_body,
     coroutine_as_value,
     *AWAITING_RULES,
@@ -137,6 +144,7 @@ RULES: tuple[Rule, ...] = (
     field_on_class,
     depends_as_value,
     missing_bind_value,
+    parameters_not_a_dict,
     quoted_placeholder,
     list_not_expanded,
     expanding_in_parentheses,
@@ -149,6 +157,8 @@ RULES: tuple[Rule, ...] = (
     validator_hidden,
     generator_as_json,
     function_not_called,
+    awaited_async_generator,
+    generator_as_content,
     unhandled,
 )
 
@@ -183,6 +193,7 @@ def diagnose(obs: Observations) -> list[Diagnosis]:
         "query_not_body",
         "extra_forbidden",
         "untyped_parameter",
+        "untyped_dependency_parameter",
         "settings_from_body",
         "model_not_form",
         "not_in_path",

@@ -14,7 +14,8 @@ NOT_AWAITABLE = re.compile(r"object (\w+) can't be used in 'await' expression")
 def awaited_plain_value(obs: Observations) -> list[Diagnosis]:
     for r in obs.raised:
         match = NOT_AWAITABLE.search(r.message)
-        if r.type == "TypeError" and match:
+        # an awaited async generator is streams.awaited_async_generator
+        if r.type == "TypeError" and match and match.group(1) != "async_generator":
             return [
                 Diagnosis(
                     "awaited_plain_value",

@@ -208,3 +208,23 @@ def coroutine_bound(obs: Observations) -> list[Diagnosis]:
                 )
             ]
     return []
+
+
+def parameters_not_a_dict(obs: Observations) -> list[Diagnosis]:
+    """`db.execute(statement, values)` with a list of plain values as the parameters."""
+    for r in obs.raised:
+        if r.type == "ArgumentError" and "List argument must consist only of dictionaries" in (
+            r.message
+        ):
+            return [
+                Diagnosis(
+                    "parameters_not_a_dict",
+                    f"{_raised(r)}: execute() was given a list of plain values as its parameters, "
+                    "and SQLAlchemy reads a list there as one dictionary of parameters per run "
+                    "of the statement.",
+                    "pass one dictionary keyed by the names in the SQL, the list as one value: "
+                    '`await db.execute(statement, {"names": values})`.',
+                    "ch13_raw_sql",
+                )
+            ]
+    return []

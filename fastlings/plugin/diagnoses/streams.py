@@ -47,3 +47,45 @@ def function_not_called(obs: Observations) -> list[Diagnosis]:
                 )
             ]
     return []
+
+
+AWAITED_GENERATOR = "object async_generator can't be used in 'await' expression"
+
+
+def awaited_async_generator(obs: Observations) -> list[Diagnosis]:
+    for r in obs.raised:
+        if r.type == "TypeError" and AWAITED_GENERATOR in r.message:
+            return [
+                Diagnosis(
+                    "awaited_async_generator",
+                    f"The app raised TypeError{_at(r)}: {_said(r, 160)}. Calling an async "
+                    "generator function (one whose body has `yield`) runs none of it: it returns "
+                    "an async generator at once, which is not awaited but iterated.",
+                    "no `await` before it: `async for item in gen(...)`, or hand it to the "
+                    "response as it is: `StreamingResponse(gen(...), media_type=...)`.",
+                    "ch23_streaming_sse",
+                )
+            ]
+    return []
+
+
+GENERATOR_ENCODED = re.compile(r"'(async_generator|generator)' object has no attribute 'encode'")
+
+
+def generator_as_content(obs: Observations) -> list[Diagnosis]:
+    for r in obs.raised:
+        match = GENERATOR_ENCODED.search(r.message)
+        if r.type == "AttributeError" and match:
+            return [
+                Diagnosis(
+                    "generator_as_content",
+                    f"The app raised AttributeError{_at(r)}: {_said(r, 160)}. Something called "
+                    f"`.encode()` on a {match.group(1).replace('_', ' ')}: probably a `Response` "
+                    "(`PlainTextResponse`, `HTMLResponse`, ...) given it as its content, which "
+                    "such a response encodes and sends as one string.",
+                    "a generator is streamed by `StreamingResponse(gen(...), media_type=...)`; "
+                    "the other responses take the whole body as one str or bytes.",
+                    "ch23_streaming_sse",
+                )
+            ]
+    return []
