@@ -63,6 +63,7 @@ from fastlings.plugin.diagnoses.sql import (
     plain_value_for_row,
     quoted_placeholder,
     rows_for_entities,
+    sqlite_key_not_numbered,
 )
 from fastlings.plugin.diagnoses.streams import function_not_called, generator_as_json
 from fastlings.plugin.diagnoses.values import (
@@ -124,6 +125,7 @@ RULES: tuple[Rule, ...] = (
     validator_hidden,
     generator_as_json,
     function_not_called,
+    sqlite_key_not_numbered,
     unhandled,
 )
 
