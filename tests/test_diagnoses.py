@@ -624,6 +624,21 @@ CASES = {
             '`await db.execute(statement, {"names": values})`',
         ],
     ),
+    "sqlite_key_not_numbered": (
+        GET,
+        SQL + "@app.get('/ping')\nasync def ping():\n    async with engine.begin() as conn:\n"  # noqa: S608 (a test app)
+        "        await conn.execute(text('CREATE TABLE t (id BIGINT NOT NULL, name TEXT, "
+        "PRIMARY KEY (id))'))\n"
+        "        await conn.execute(text(\"INSERT INTO t (name) VALUES ('ada')\"))\n"
+        "    return {}\n",
+        [
+            "The app raised IntegrityError at exercises/ch01_ping/ex01_ping.py:",
+            "NOT NULL constraint failed: t.id",
+            "The INSERT gave no value for `id`",
+            "it does that only for a column declared exactly",
+            '`BigInteger().with_variant(Integer, "sqlite")`',
+        ],
+    ),
     "quoted_placeholder": (
         GET,
         run_sql("text(\"SELECT 'hello :name'\")", "{'name': 'ada'}"),

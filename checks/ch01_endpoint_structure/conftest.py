@@ -42,6 +42,8 @@ class GetDbSpy:
     errors: list[str] = field(default_factory=list)
     handed: str = ""
     """How get_db handed its session over: "yielded" (a generator) or "returned"."""
+    asked: int = 0
+    """How many times a request called get_db (whether or not it handed a session over)."""
 
 
 @pytest.fixture
@@ -69,6 +71,7 @@ async def get_db_spy(module: ModuleType, wired: WiredApp) -> AsyncIterator[GetDb
         )
 
     async def pass_through() -> AsyncIterator[Any]:
+        spy.asked += 1
         if inspect.isasyncgenfunction(original):
             async with asynccontextmanager(original)() as value:
                 spy.sessions.append(value)

@@ -19,6 +19,10 @@ ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
 
 
 def the_session(spy: GetDbSpy, request: str, teach: Teach) -> AsyncSession:
+    assert spy.sessions or not spy.asked, teach(
+        f"{request} called get_db, and get_db raised before it handed a session over.",
+        "get_db yields a session: `async with SessionLocal() as session:` then `yield session`",
+    )
     assert spy.sessions, teach(
         f"{request} ran without get_db being asked for a session.",
         "the endpoint's session comes from get_db through Depends",

@@ -78,6 +78,7 @@ from fastlings.plugin.diagnoses.sql import (
     plain_value_for_row,
     quoted_placeholder,
     rows_for_entities,
+    sqlite_key_not_numbered,
 )
 from fastlings.plugin.diagnoses.streams import (
     awaited_async_generator,
@@ -159,6 +160,7 @@ RULES: tuple[Rule, ...] = (
     function_not_called,
     awaited_async_generator,
     generator_as_content,
+    sqlite_key_not_numbered,
     unhandled,
 )
 

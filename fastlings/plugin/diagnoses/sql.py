@@ -227,4 +227,34 @@ def parameters_not_a_dict(obs: Observations) -> list[Diagnosis]:
                     "ch13_raw_sql",
                 )
             ]
+
+
+SQLITE_NOT_NULL = re.compile(r"NOT NULL constraint failed: (\w+)\.(id)\b")
+INSERT_COLUMNS = re.compile(r"^\s*INSERT INTO \S+ \(([^)]*)\)", re.I)
+
+
+def sqlite_key_not_numbered(obs: Observations) -> list[Diagnosis]:
+    """SQLite left `id` NULL on an INSERT that omitted it: the key is no INTEGER PRIMARY KEY."""
+    for r in obs.raised:
+        match = SQLITE_NOT_NULL.search(r.message)
+        columns = INSERT_COLUMNS.match(r.sql or "")
+        if r.type != "IntegrityError" or not match or not columns:
+            continue
+        table, column = match.groups()
+        if column in {c.strip().strip('"') for c in columns.group(1).split(",")}:
+            continue
+        return [
+            Diagnosis(
+                "sqlite_key_not_numbered",
+                f"{_raised(r)}. The INSERT gave no value for `{column}` (it sent: "
+                f"{r.sql.strip() if r.sql else ''}), so SQLite had to number the row itself, "
+                "and it does that only for a column declared exactly `INTEGER PRIMARY KEY`: "
+                f"`{table}.{column}`, by its name the table's key, is declared with another "
+                "type (a `BigInteger` key is BIGINT) or with other key columns.",
+                "give the key the Integer type (`id: Mapped[int] = mapped_column("
+                "primary_key=True)` picks it); for a BIGINT key on PostgreSQL, "
+                '`BigInteger().with_variant(Integer, "sqlite")`.',
+                "ch04_typed_models",
+            )
+        ]
     return []
