@@ -227,6 +227,7 @@ def parameters_not_a_dict(obs: Observations) -> list[Diagnosis]:
                     "ch13_raw_sql",
                 )
             ]
+    return []
 
 
 SQLITE_NOT_NULL = re.compile(r"NOT NULL constraint failed: (\w+)\.(id)\b")
