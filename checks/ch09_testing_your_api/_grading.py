@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from checks.ch09_testing_your_api._session import passing
 from checks.ch09_testing_your_api.mutants import MUTANTS, LearnerFileError, run_all
 from fastlings.course.manifest import Entry, Target
 from fastlings.testing import Teach
@@ -35,20 +36,16 @@ class Runs:
         self.mutants = mutants
         self.found: Run | None = None
 
-    def get(self, entry: Entry, target: Target, db_url: str) -> Run:
+    def get(self, entry: Entry, target: Target, db_server: str | None) -> Run:
         if self.found is None:
             test_file = entry.source_path(target)
             try:
-                self.found = run_all(test_file, db_url, self.mutants)
+                self.found = run_all(test_file, db_server, self.mutants)
             except LearnerFileError as exc:
                 pytest.fail(f"{exc}.", pytrace=False)
             except RuntimeError as exc:  # the course's own users app is broken
                 pytest.fail(f"The chapter 9 test runner failed: {exc}", pytrace=False)
         return self.found
-
-
-def passing(record: dict[str, Any]) -> set[str]:
-    return {name for name, test in record["tests"].items() if test["outcome"] == "passed"}
 
 
 def assert_pass_on_correct_app(run: Run, teach: Teach, expected: str) -> None:
@@ -81,7 +78,7 @@ def assert_pass_on_correct_app(run: Run, teach: Teach, expected: str) -> None:
 
 def assert_caught(run: Run, mutant: str, teach: Teach) -> None:
     bug = MUTANTS[mutant].bug
-    green = passing(run["correct"])
+    green = passing(run["correct"]["tests"])
     assert green, teach(
         f"None of your tests passes on the correct app, so none can notice when {bug}.",
         "first make your tests pass on the correct app (see "

@@ -19,5 +19,7 @@ def runs(request: pytest.FixtureRequest) -> Runs:
 
 
 @pytest.fixture
-def run(runs: Runs, exercise_entry: Entry, fastlings_target: Target, db_url: str) -> Run:
-    return runs.get(exercise_entry, fastlings_target, db_url)
+def run(
+    runs: Runs, exercise_entry: Entry, fastlings_target: Target, fastlings_db_server: str | None
+) -> Run:
+    return runs.get(exercise_entry, fastlings_target, fastlings_db_server)

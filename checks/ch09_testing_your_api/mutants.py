@@ -10,11 +10,14 @@ any), or a maintainer can run it by hand:
 
     python -m checks.ch09_testing_your_api.mutants <test file> <report.json>
 
-Each run gets fresh databases (`DATABASE_URL` for the app's own, `TEST_DATABASE_URL` for the
-tests'), and runs with the course's pytest configuration plus anyio's plugin (`-p anyio`, not
-auto-loaded under `--disable-plugin-autoload`), so that tests in FastAPI's docs style
-(`@pytest.mark.anyio`) run as well as pytest-asyncio ones. pytest-asyncio runs in strict mode:
-the file must mark its async tests and fixtures itself, as it would in any project.
+All the apps' modules run in ONE pytest session, `_session.py` keeping them apart: the correct
+app first, then each mutant, each with fresh databases (`DATABASE_URL` for the app's own,
+`TEST_DATABASE_URL` for the tests') and torn down as a session of its own would be. The session
+uses the course's pytest configuration plus anyio's plugin (`-p anyio`, not auto-loaded under
+`--disable-plugin-autoload`), so that tests in FastAPI's docs style (`@pytest.mark.anyio`) run
+as well as pytest-asyncio ones. pytest-asyncio runs in strict mode: the file must mark its
+async tests and fixtures itself, as it would in any project. The checks skip the tests whose
+outcome cannot change a verdict; run by hand, every test runs against every app.
 """
 
 from __future__ import annotations
@@ -25,16 +28,16 @@ import io
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from checks.ch09_testing_your_api._session import CORRECT, App, Apps
 from fastlings.plugin import databases
+from fastlings.scratch import temporary
 
 APP_PATH = Path(__file__).with_name("users_app.py")
 ROOT = APP_PATH.parents[2]
@@ -114,133 +117,107 @@ def tests_part(test_file: Path) -> str:
     return text.split(MARKER, 1)[1]
 
 
-def module_source(test_file: Path, mutant: str | None) -> str:
-    return (
-        '"""Built by the chapter 9 checks."""\n\n'
-        + app_source(mutant)
-        + MARKER
-        + (tests_part(test_file))
-    )
-
-
-class Outcomes:
-    """A pytest plugin that records each test's outcome and a one-line reason."""
-
-    def __init__(self) -> None:
-        self.tests: dict[str, dict[str, str]] = {}
-        self.collect_errors: list[str] = []
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        name = report.nodeid.split("::", 1)[-1]
-        if report.when == "call":
-            self.tests[name] = {"outcome": report.outcome, "message": _reason(report)}
-        elif report.failed:  # an error in a fixture, before or after the test
-            self.tests[name] = {"outcome": "error", "message": _reason(report)}
-        elif report.skipped and report.when == "setup":
-            self.tests[name] = {"outcome": "skipped", "message": _reason(report)}
-
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        if report.failed:
-            self.collect_errors.append(_reason(report))
-
-
-def _reason(report: pytest.TestReport | pytest.CollectReport) -> str:
-    crash = getattr(report.longrepr, "reprcrash", None)
-    if crash is not None:
-        return str(crash.message).strip().splitlines()[0][:300]
-    text = str(report.longrepr or "").strip().splitlines()
-    errors = [line for line in text if line.startswith("E ")]
-    return (errors[-1] if errors else (text[-1] if text else ""))[:300]
-
-
-def forget(path: Path) -> ModuleType | None:
-    """Drop the test module imported from `path` from sys.modules (the next run imports afresh)
-    and return it."""
-    resolved = path.resolve()
-    found = None
-    for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
-        if file and Path(file).resolve() == resolved:
-            found = module
-            del sys.modules[name]
-    return found
-
-
-def run_one(
-    test_file: Path, mutant: str | None, scratch: Path, base_url: str | None
-) -> dict[str, Any]:
-    name = mutant or "correct"
-    folder = scratch / name
-    folder.mkdir()
-    built = folder / test_file.name
-    try:
-        built.write_text(module_source(test_file, mutant), encoding="utf-8")
-    except RuntimeError as exc:  # a broken users_app.py is the course's bug, not the learner's
-        raise RuntimeError(f"cannot build the {name} users app: {exc!r}") from exc
-    with databases.fresh_database(base_url) as test_url:
-        os.environ["TEST_DATABASE_URL"] = test_url
-        os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{folder / 'app.db'}"
-        outcomes = Outcomes()
-        record: dict[str, Any] = {"tests": outcomes.tests, "collect_errors": []}
-        args = [
-            str(built),
-            "-c",
-            str(ROOT / "pyproject.toml"),
-            "--rootdir",
-            str(ROOT),
-            "-p",
-            "anyio",
-            "-p",
-            "no:cacheprovider",
-            "-o",
-            "asyncio_mode=strict",
-            "-o",
-            "timeout=10",
-            "-q",
-            "--no-header",
-        ]
-        with contextlib.redirect_stdout(io.StringIO()):
-            pytest.main(args, plugins=[outcomes])
-        record["collect_errors"] = outcomes.collect_errors
-        module = forget(built)
-        app = getattr(module, "app", None)
-        overrides = getattr(app, "dependency_overrides", {})
-        record["leftover_overrides"] = [getattr(key, "__name__", repr(key)) for key in overrides]
-        engine = getattr(module, "engine", None)
-        if isinstance(engine, AsyncEngine):
-            asyncio.run(engine.dispose())
-        return record
+def module_source(tests: str, mutant: str | None) -> str:
+    """The module a run imports: the app (with `mutant`'s bug planted), then `tests`."""
+    return '"""Built by the chapter 9 checks."""\n\n' + app_source(mutant) + MARKER + tests
 
 
 def run_all(
-    test_file: Path, base_url: str | None = None, mutants: tuple[str, ...] | None = None
+    test_file: Path,
+    base_url: str | None = None,
+    mutants: tuple[str, ...] | None = None,
+    *,
+    thorough: bool = False,
 ) -> dict[str, Any]:
     """Run `test_file`'s tests against the correct app and each of `mutants` (default: all),
-    in this process.
+    in one pytest session in this process (see `_session.py`).
 
+    Unless `thorough`, a mutant's tests stop at the first that catches it, and no mutant runs
+    when no test passes on the correct app: the verdicts are those of a full run.
     The environment is restored afterwards, so the calling check run goes on as before.
     `base_url` is a database for the tests' own databases to be made beside (None: SQLite).
     Raises LearnerFileError when the file has no MARKER line.
     """
-    tests_part(test_file)  # fail early, and the same way for every run
+    tests = tests_part(test_file)  # fail early, and the same way for every run
+    names = (CORRECT, *(MUTANTS if mutants is None else mutants))
     saved_env = {name: os.environ.get(name) for name in ("DATABASE_URL", "TEST_DATABASE_URL")}
-    results: dict[str, Any] = {}
     try:
-        with tempfile.TemporaryDirectory(prefix="fastlings-mutants-") as folder:
-            for mutant in (None, *(MUTANTS if mutants is None else mutants)):
-                results[mutant or "correct"] = run_one(test_file, mutant, Path(folder), base_url)
+        # In RAM when the machine has it: the modules, the apps' SQLite files, tmp_path.
+        scratch = temporary("mutants", databases.scratch_base())
+        with scratch as folder, contextlib.ExitStack() as databases_made:
+
+            def new_test_db() -> str:
+                return databases_made.enter_context(databases.fresh_database(base_url))
+
+            apps = []
+            for name in names:
+                path = folder / f"{test_file.stem}__{name}.py"
+                try:
+                    source = module_source(tests, None if name == CORRECT else name)
+                except RuntimeError as exc:  # a broken users_app.py is the course's bug
+                    raise RuntimeError(f"cannot build the {name} users app: {exc!r}") from exc
+                path.write_text(source, encoding="utf-8")
+                app_db = f"sqlite+aiosqlite:///{folder / name}.db"
+                apps.append(App(name, path, app_db, new_test_db))
+            return _run(apps, folder, thorough=thorough)
     finally:
         for name, value in saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def _run(apps: list[App], folder: Path, *, thorough: bool) -> dict[str, Any]:
+    args = [
+        str(apps[0].path),  # the correct app's module: the mutants' are collected later
+        "-c",
+        str(ROOT / "pyproject.toml"),
+        "--rootdir",  # the modules' own folder: pytest collects nothing above it
+        str(folder),
+        "-p",
+        "anyio",
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "asyncio_mode=strict",
+        "-o",
+        "timeout=10",
+        "--basetemp",
+        str(folder / "tmp"),
+        "--continue-on-collection-errors",  # one app's import error stops no other app
+        "--tb=native",  # the cheapest traceback; `reason` keeps only the crash line, the same
+        "-q",
+        "--no-header",
+    ]
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            pytest.main(args, plugins=[Apps(apps, thorough=thorough)])
+    finally:
+        modules = [app.forget() for app in apps]
+        if str(folder) in sys.path:  # pytest put the modules' folder there to import them
+            sys.path.remove(str(folder))
+    engines = [getattr(m, "engine", None) for m in modules]
+    asyncio.run(_dispose([e for e in engines if isinstance(e, AsyncEngine)]))
+    results = {}
+    for app, module in zip(apps, modules, strict=True):
+        overrides = getattr(getattr(module, "app", None), "dependency_overrides", {})
+        results[app.name] = {
+            "tests": app.outcomes.tests,
+            "collect_errors": app.outcomes.collect_errors,
+            "leftover_overrides": [getattr(key, "__name__", repr(key)) for key in overrides],
+        }
     return results
+
+
+async def _dispose(engines: list[AsyncEngine]) -> None:
+    for engine in engines:
+        await engine.dispose()
 
 
 def main(argv: list[str]) -> int:
     test_file, report = Path(argv[0]), Path(argv[1])
-    results = run_all(test_file, os.environ.get(BASE_DB_URL_ENV) or None)
+    results = run_all(test_file, os.environ.get(BASE_DB_URL_ENV) or None, thorough=True)
     report.write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0
 

@@ -13,7 +13,14 @@ are imported inside the fixtures that need them, never at plugin import time.
 - `reporting`: one `fastlings.run.record.CheckResult` per check, for the CLI and grading.
 """
 
-pytest_plugins = [
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pytest
+
+PARTS = (
     "fastlings.plugin.options",
     "fastlings.plugin.code",
     "fastlings.plugin.database",
@@ -21,4 +28,13 @@ pytest_plugins = [
     "fastlings.plugin.observe",
     "fastlings.plugin.timeouts",
     "fastlings.plugin.reporting",
-]
+)
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Register the parts when this plugin is registered, under their module names, in order:
+    what `pytest_plugins = PARTS` would do, except that pytest would first look each name up
+    among the entry points of every installed package (about 2.5 ms a name, in every pytest
+    session; the checks of chapter 9 run two)."""
+    for name in PARTS:
+        pluginmanager.import_plugin(name)

@@ -26,13 +26,15 @@ SHM = Path(os.environ.get("FASTLINGS_RAM_DIR", "/dev/shm"))  # noqa: S108
 
 def describe(url: str | None) -> str:
     if url is None:
-        where = "RAM" if _scratch_dir() == SHM else "a temporary folder"
+        where = "RAM" if scratch_base() == SHM else "a temporary folder"
         return f"sqlite+aiosqlite, a fresh file in {where} per check"
     scheme = url.split("://", 1)[0]
     return f"{scheme}, a fresh database per check"
 
 
-def _scratch_dir() -> Path | None:
+def scratch_base() -> Path | None:
+    """Where scratch files for checks go: the RAM folder when writable, else None (the system's
+    temporary folder)."""
     return SHM if SHM.is_dir() and _writable(SHM) else None
 
 
@@ -48,7 +50,7 @@ def _writable(path: Path) -> bool:
 def fresh_database(base_url: str | None) -> Iterator[str]:
     """Yield the URL of a database that exists only inside the `with` block."""
     if base_url is None or base_url.startswith("sqlite"):
-        folder = scratch_dir("db", _scratch_dir())
+        folder = scratch_dir("db", scratch_base())
         try:
             yield f"sqlite+aiosqlite:///{folder / 'check.db'}"
         finally:
