@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -94,6 +95,8 @@ def module(
 async def _dispose_module_engines(module: ModuleType) -> AsyncIterator[None]:
     """Dispose of the engines the learner's module built, so no connection outlives a check."""
     yield
+    if "sqlalchemy.ext.asyncio" not in sys.modules:
+        return  # no async engine can exist: importing SQLAlchemy here would cost ~0.2 s
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     for value in list(vars(module).values()):
