@@ -12,10 +12,12 @@ Not a checks file (its name does not start with `test_`): the checks import it.
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 ASGIApp = Callable[..., Any]
@@ -143,14 +145,15 @@ async def drive(
     *,
     headers: Mapping[str, str] | None = None,
     hang_up: Callable[[Recording], bool] | None = None,
-    give_up_after: float = 5.0,
-    linger: float = 0.5,
+    give_up_after: float = 1.0,
+    linger: float = 0.2,
 ) -> Recording:
     """GET `path` from `app`, recording each response message with its arrival time.
 
     `hang_up(recording)` is asked after every body message; when it says True the client
     disconnects. The call returns when the app returns, `give_up_after` seconds after the start, or
-    `linger` seconds after the hang-up, whichever comes first.
+    `linger` seconds after the hang-up, whichever comes first. The checks' streams last tens of
+    milliseconds, so the default bounds are generous and still end a stream that never would.
     """
     recording = Recording()
     parser = EventStreamParser()
@@ -212,30 +215,62 @@ async def _deadline(gone: asyncio.Event, give_up_after: float, linger: float) ->
     await asyncio.sleep(linger)
 
 
-def paced(times: list[float], pace: float) -> bool:
-    """Whether arrivals look like items produced `pace` seconds apart and sent at once.
+def pace_miss(times: list[float], pace: float) -> float:
+    """By how many seconds arrivals miss looking like items produced `pace` seconds apart and
+    sent at once (zero or less: they do not miss; infinite: fewer than two arrivals).
 
-    Two ratios: the first arrives before half the time to the last one (an upper bound), and
+    Two bounds: the first arrives before half the time to the last one (an upper bound), and
     first and last are at least half the production time apart (a lower bound). A body sent
-    whole at the end has its pieces arrive together and fails both.
+    whole at the end has its pieces arrive together and misses both. A stall of the machine
+    moves either figure by at most its own length.
     """
     if len(times) < 2:
-        return False
+        return math.inf
     first, last = times[0], times[-1]
-    return first < last / 2 and last - first > pace * (len(times) - 1) / 2
+    return max(first - last / 2, pace * (len(times) - 1) / 2 - (last - first))
+
+
+def paced(times: list[float], pace: float) -> bool:
+    """Whether arrivals look like items produced `pace` seconds apart and sent at once."""
+    return pace_miss(times, pace) < 0
+
+
+SCHEDSTAT = Path("/proc/thread-self/schedstat")
+SLACK = 0.002  # seconds of noise that no counter shows (a slower core, a collection)
+
+
+def cpu_wait() -> float | None:
+    """Seconds this thread has spent ready to run but waiting for a processor, or None.
+
+    Linux counts it in the second field of `/proc/thread-self/schedstat` (nanoseconds). A thread
+    that sleeps (`time.sleep`, an idle event loop) is not waiting for a processor; a thread that
+    other processes keep off the CPU is.
+    """
+    try:
+        return int(SCHEDSTAT.read_text().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 async def calmest(
-    attempt: Callable[[], Awaitable[T]], good: Callable[[T], bool], tries: int = 3
+    attempt: Callable[[], Awaitable[T]], miss: Callable[[T], float], tries: int = 3
 ) -> T:
-    """Run `attempt` until `good` says yes, at most `tries` times; the last result otherwise.
+    """Run `attempt` until `miss` says it kept its time bound (below zero), at most `tries`
+    times; the last result otherwise.
 
-    A busy machine can stall any event loop once in a while; a correct app passes on a calm
-    try, and an app that holds its stream back fails every one.
+    `miss` says by how many seconds a try missed its bound. A busy machine can stall any event
+    loop once in a while, so a failed try is tried again, unless the machine cannot explain
+    it: a stall delays the figures by at most its own length, and when the try missed by more
+    than twice the time this thread waited for a processor during it, another try would miss
+    as well. (Where that wait cannot be read, every failed try is tried again.)
     """
-    result = await attempt()
-    for _ in range(tries - 1):
-        if good(result):
-            break
+    for number in range(1, tries + 1):
+        before = cpu_wait()
         result = await attempt()
+        after = cpu_wait()
+        missed = miss(result)
+        if missed < 0 or number == tries:
+            break
+        if before is not None and after is not None and missed > 2 * (after - before) + SLACK:
+            break  # the app's doing, not the machine's
     return result

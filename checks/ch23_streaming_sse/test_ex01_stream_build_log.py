@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from types import ModuleType
 
-from checks.ch23_streaming_sse._asgi import Recording, calmest, drive, paced
+from checks.ch23_streaming_sse._asgi import Recording, calmest, drive, pace_miss, paced
 from fastlings.testing import ClientFactory, Teach, require
 
 # A backslash, non-ASCII text and a line that looks like a header: all must pass unchanged.
@@ -19,7 +19,7 @@ LINES = [
     "tests: 12 passed \u2713\n",
     "Content-Length: 0 (printed by a test)\n",
 ]
-PACE = 0.06  # seconds between two lines while the build is being watched
+PACE = 0.015  # seconds between two lines while the build is being watched
 
 
 class PacedRunner:
@@ -82,7 +82,7 @@ async def test_first_line_arrives_before_the_log_ends(
         runner.pace = PACE
         seen = await calmest(
             lambda: drive(module.app, "/builds/512/log"),
-            lambda seen: paced(arrivals(seen), PACE),
+            lambda seen: pace_miss(arrivals(seen), PACE),
         )
     assert seen.status == 200 and seen.text() == "".join(LINES), teach(
         f"GET /builds/512/log answered {seen.status} with {seen.text()[:200]!r}{seen.trouble()}.",

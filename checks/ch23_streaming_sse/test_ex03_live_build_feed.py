@@ -6,6 +6,9 @@ it is asked, and watch the stream as it arrives (`_asgi.drive`), hanging up mid-
 check needs to. Any feed that waits by awaiting and stops polling when the stream ends passes:
 polling in the generator, a task cancelled when the generator ends, or a loop that checks
 `await request.is_disconnected()`.
+
+Polls are 10-20 ms apart, so a check waits a few tens of milliseconds; a blocking `time.sleep`
+still holds the loop for a whole poll each time, which no scheduling hiccup imitates.
 """
 
 import asyncio
@@ -15,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from checks.ch23_streaming_sse._asgi import Recording, calmest, drive, paced
+from checks.ch23_streaming_sse._asgi import Recording, calmest, drive, pace_miss, paced
 from fastlings.testing import ClientFactory, Teach, require
 
 FEED = "/builds/7/feed"
@@ -28,19 +31,40 @@ class CountingMonitor:
     def __init__(self, module: ModuleType, finish_after: int | None) -> None:
         self.status_class = module.BuildStatus
         self.finish_after = finish_after
+        self.ordered = finish_after == len(PROGRESS)  # the ordered-progress check
         self.polls = 0
+
+    def finish(self) -> None:
+        """From the next poll on, the build has passed: a feed still polling ends by itself."""
+        self.finish_after = 0
 
     async def status(self, build_id: int) -> Any:
         await asyncio.sleep(0)  # a real status API is awaited
         self.polls += 1
         done = self.finish_after is not None and self.polls >= self.finish_after
-        if self.finish_after == len(PROGRESS):  # the ordered-progress check
+        if self.ordered:
             progress = PROGRESS[min(self.polls, len(PROGRESS)) - 1]
         else:
             progress = min(99, self.polls)
         return self.status_class(
             build_id=build_id, state="passed" if done else "running", progress=progress
         )
+
+
+class Monitors(list[CountingMonitor]):
+    """The monitors handed out so far, in order; new ones finish after `finish_after` polls."""
+
+    def __init__(self, finish_after: int | None) -> None:
+        super().__init__()
+        self.finish_after = finish_after
+
+    @property
+    def polls(self) -> int:
+        return sum(monitor.polls for monitor in self)
+
+    def finish(self) -> None:
+        for monitor in self:
+            monitor.finish()
 
 
 def use_monitor(
@@ -50,20 +74,27 @@ def use_monitor(
     *,
     poll: float,
     finish_after: int | None,
-) -> list[CountingMonitor]:
+) -> Monitors:
     """Each request gets a fresh counting monitor; the list holds them in order."""
     get_monitor = require(module, "get_monitor", "the `get_monitor` dependency", lesson)
     require(module, "BuildStatus", "the `BuildStatus` model", lesson)
     require(module, "POLL_SECONDS", "the `POLL_SECONDS` setting", lesson)
     monkeypatch.setattr(module, "POLL_SECONDS", poll)
-    monitors: list[CountingMonitor] = []
+    monitors = Monitors(finish_after)
 
     def fresh_monitor() -> CountingMonitor:
-        monitors.append(CountingMonitor(module, finish_after))
+        monitors.append(CountingMonitor(module, monitors.finish_after))
         return monitors[-1]
 
     module.app.dependency_overrides[get_monitor] = fresh_monitor
     return monitors
+
+
+async def warm_up(module: ModuleType, monitors: Monitors) -> None:
+    """One untimed feed of a build that has already passed: first-call costs are paid here."""
+    planned, monitors.finish_after = monitors.finish_after, 1
+    await drive(module.app, FEED)
+    monitors.finish_after = planned
 
 
 def answered(seen: Recording, teach: Teach) -> None:
@@ -83,14 +114,13 @@ async def test_updates_arrive_in_order_until_finished(
     teach: Teach,
     lesson: str,
 ) -> None:
-    poll = 0.04
-    use_monitor(module, monkeypatch, lesson, poll=0.0, finish_after=len(PROGRESS))
+    poll = 0.015
+    monitors = use_monitor(module, monkeypatch, lesson, poll=poll, finish_after=len(PROGRESS))
     async with make_client(module.app):
-        await drive(module.app, FEED, give_up_after=3.0)  # warm-up: first-call costs paid here
-        monkeypatch.setattr(module, "POLL_SECONDS", poll)
+        await warm_up(module, monitors)
         seen = await calmest(
-            lambda: drive(module.app, FEED, give_up_after=3.0),
-            lambda seen: paced([e.at for e in seen.events], poll),
+            lambda: drive(module.app, FEED),
+            lambda seen: pace_miss([e.at for e in seen.events], poll),
         )
     answered(seen, teach)
     got = [e.event for e in seen.events], [e.data for e in seen.events]
@@ -124,8 +154,7 @@ async def test_other_requests_are_not_delayed(
     teach: Teach,
     lesson: str,
 ) -> None:
-    poll = 0.08
-    use_monitor(module, monkeypatch, lesson, poll=poll, finish_after=5)  # ~0.35 s of feed
+    monitors = use_monitor(module, monkeypatch, lesson, poll=0.02, finish_after=None)
     async with make_client(module.app) as client:
 
         async def one_status() -> float:
@@ -137,31 +166,48 @@ async def test_other_requests_are_not_delayed(
             )
             return time.perf_counter() - start
 
-        async def attempt() -> tuple[float, float, Recording]:
+        async def three_statuses() -> None:
+            for _ in range(3):
+                await one_status()
+
+        async def attempt() -> tuple[float, bool, float, float, Recording]:
             alone = min([await one_status() for _ in range(3)])
-            feed = asyncio.create_task(drive(module.app, FEED, give_up_after=3.0))
+            # Two polls last at least 40 ms and twelve requests: three requests, each four
+            # times as slow as alone, fit in them. Waiting with `time.sleep` holds the requests
+            # up for a whole poll each time the loop comes back to the feed, six or more times.
+            poll = max(0.02, alone * 6)
+            monkeypatch.setattr(module, "POLL_SECONDS", poll)
+            feed = asyncio.create_task(drive(module.app, FEED))
             pause = poll * 1.5  # the feed is running, between two polls
             start = time.perf_counter()
             await asyncio.sleep(pause)
-            for _ in range(3):
-                await one_status()
+            statuses = asyncio.create_task(three_statuses())
+            # the verdict is known once they are two polls late: wait twice that, no longer
+            await asyncio.wait({statuses}, timeout=poll * 4)
             late = time.perf_counter() - start - pause  # the pause overran, or requests waited
-            return late, alone, await feed
+            monitors.finish()  # the build passes at the feed's next poll, and its stream ends
+            answered_all = statuses.done()
+            if answered_all:
+                statuses.result()  # a status that was not 200 fails here, with its message
+            else:
+                statuses.cancel()
+                await asyncio.wait({statuses})
+            return late, answered_all, alone, poll, await feed
 
-        def calm(outcome: tuple[float, float, Recording]) -> bool:
-            late, alone, _ = outcome
-            return late < max(poll / 2, alone * 3 * 4)
-
-        late, alone, seen = await calmest(attempt, calm, tries=2)
+        await warm_up(module, monitors)
+        late, answered_all, alone, poll, seen = await calmest(
+            attempt, lambda outcome: outcome[0] - 2 * outcome[3]
+        )
     answered(seen, teach)
-    limit = max(poll / 2, alone * 3 * 4)
-    assert late < limit, teach(
+    how = "were answered" if answered_all else "were still not all answered"
+    assert late < 2 * poll, teach(
         f"While the feed waited between two polls ({poll * 1000:.0f} ms), three GET "
-        f"/builds/7 were answered {late * 1000:.0f} ms later than planned; on its own one "
-        f"takes {alone * 1000:.1f} ms. The wait between polls holds the event loop: nothing "
-        "else runs until it ends.",
-        f"about as fast as on their own (under {limit * 1000:.0f} ms late): wait with "
-        "`await asyncio.sleep(...)`, which lets the loop serve other requests meanwhile",
+        f"/builds/7 {how} {late * 1000:.0f} ms later than planned; on its own one takes "
+        f"{alone * 1000:.1f} ms. The wait between polls holds the event loop: nothing else "
+        "runs until it ends.",
+        f"about as fast as on their own (less than two polls, {2 * poll * 1000:.0f} ms, late): "
+        "wait with `await asyncio.sleep(...)`, which lets the loop serve other requests "
+        "meanwhile",
     )
 
 
@@ -172,24 +218,34 @@ async def test_hang_up_stops_the_polling(
     teach: Teach,
     lesson: str,
 ) -> None:
-    poll = 0.03
+    poll = 0.005
+    rounds = 6  # an orphan poller asks about once a round; a second time is enough to know
     monitors = use_monitor(module, monkeypatch, lesson, poll=poll, finish_after=None)
     async with make_client(module.app):
+        give_up = 1.0  # a correct feed sends its second event one poll after the first
         seen = await drive(
-            module.app, FEED, hang_up=lambda r: len(r.events) >= 2, give_up_after=3.0, linger=0.5
+            module.app, FEED, hang_up=lambda r: len(r.events) >= 2, give_up_after=give_up
         )
         answered(seen, teach)
+        then = "ended the stream" if seen.finished_at is not None else "sent nothing more"
         assert seen.disconnected_at is not None, teach(
-            f"The feed sent {len(seen.events)} event(s) for a build that never finishes, then "
-            "ended the stream.",
+            f"Polling every {poll * 1000:.0f} ms, the feed sent {len(seen.events)} event(s) "
+            f"for a build that never finishes, then {then} (watched for {give_up:.0f} s).",
             "status events for as long as the client listens",
         )
-        at_hang_up = sum(m.polls for m in monitors)
-        await asyncio.sleep(poll * 6)
-        after = sum(m.polls for m in monitors) - at_hang_up
+        at_hang_up = monitors.polls  # once the app has returned: its own shutdown is over
+        start, waited = time.perf_counter(), 0
+        while monitors.polls - at_hang_up <= 1 and waited < rounds:
+            # timers fire in order: a poller sleeping `poll` wakes before each of these does,
+            # however busy the machine (a wall-clock window could pass in one stall)
+            await asyncio.sleep(poll)
+            waited += 1
+        after, watched = monitors.polls - at_hang_up, time.perf_counter() - start
+        monitors.finish()  # a poller that outlived its client ends now, not in later checks
     assert after <= 1, teach(
-        f"After the client hung up, the monitor was asked {after} more times in "
-        f"{poll * 6 * 1000:.0f} ms: something keeps polling for a client that is gone.",
+        f"After the client hung up, the monitor was asked {after} more times in the next "
+        f"{watched * 1000:.0f} ms (the feed polls every {poll * 1000:.0f} ms): something "
+        "keeps polling for a client that is gone.",
         "no more polls once the stream ends (one already under way is fine): poll inside the "
         "generator, which FastAPI cancels on a hang-up, or stop the polling task when the "
         "generator ends",
