@@ -217,7 +217,7 @@ async def _deadline(gone: asyncio.Event, give_up_after: float, linger: float) ->
 
 def pace_miss(times: list[float], pace: float) -> float:
     """By how many seconds arrivals miss looking like items produced `pace` seconds apart and
-    sent at once (zero or less: they do not miss; infinite: fewer than two arrivals).
+    sent at once (below zero: they do not miss; infinite: fewer than two arrivals).
 
     Two bounds: the first arrives before half the time to the last one (an upper bound), and
     first and last are at least half the production time apart (a lower bound). A body sent
