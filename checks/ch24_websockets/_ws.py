@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 QUIET = 0.05  # seconds a socket must stay silent to count as "received nothing"
-ARRIVE = 0.2  # seconds a message that should arrive may take (it takes ~1 ms)
+ARRIVE = 0.1  # seconds a message that should arrive may take (it takes ~1 ms)
 TURNS = 20  # turns of the event loop a wait still gives the app once its time is up
 
 ASGIApp = Callable[..., Any]

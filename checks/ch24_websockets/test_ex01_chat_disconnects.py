@@ -12,11 +12,11 @@ from fastlings.testing import Teach
 
 
 async def online_after_leaving(chat: Chat, expected: list[str]) -> tuple[list[str] | None, float]:
-    """`GET /chat/online`, asked again (ten times, 10 ms apart) until it shows `expected`; the
+    """`GET /chat/online`, asked again (five times, 10 ms apart) until it shows `expected`; the
     last answer and how many seconds after the first question it came. A server notices a
     leave within a turn or two of its event loop, and each pause gives it many."""
     names, start = None, time.perf_counter()
-    for _ in range(10):
+    for _ in range(5):
         response = await chat.http.get("/chat/online")
         names = response.json() if response.status_code == 200 else None
         if names == expected:

@@ -88,7 +88,7 @@ async def test_rooms_list_only_rooms_with_members(open_chat: OpenChat, teach: Te
         )
         await cy.leave()
         listed: object = None
-        for _ in range(10):  # give the server ten pauses to notice the leave (a turn will do)
+        for _ in range(5):  # give the server five pauses to notice the leave (a turn will do)
             response = await chat.http.get("/rooms")
             listed = response.json() if response.status_code == 200 else response.status_code
             if listed == ["ops"]:
