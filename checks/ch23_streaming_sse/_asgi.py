@@ -253,7 +253,10 @@ def cpu_wait() -> float | None:
 
 
 async def calmest(
-    attempt: Callable[[], Awaitable[T]], miss: Callable[[T], float], tries: int = 3
+    attempt: Callable[[], Awaitable[T]],
+    miss: Callable[[T], float],
+    tries: int = 3,
+    held: Callable[[T], float | None] | None = None,
 ) -> T:
     """Run `attempt` until `miss` says it kept its time bound (below zero), at most `tries`
     times; the last result otherwise.
@@ -262,7 +265,9 @@ async def calmest(
     loop once in a while, so a failed try is tried again, unless the machine cannot explain
     it: a stall delays the figures by at most its own length, and when the try missed by more
     than twice the time this thread waited for a processor during it, another try would miss
-    as well. (Where that wait cannot be read, every failed try is tried again.)
+    as well. `held(result)`, when given, is that wait over the part of the try that was timed
+    (None where it cannot be read); otherwise it is read around the whole try. (Where the wait
+    cannot be read, every failed try is tried again.)
     """
     for number in range(1, tries + 1):
         before = cpu_wait()
@@ -271,6 +276,10 @@ async def calmest(
         missed = miss(result)
         if missed < 0 or number == tries:
             break
-        if before is not None and after is not None and missed > 2 * (after - before) + SLACK:
+        if held is not None:
+            waited = held(result)
+        else:
+            waited = None if before is None or after is None else after - before
+        if waited is not None and missed > 2 * waited + SLACK:
             break  # the app's doing, not the machine's
     return result
