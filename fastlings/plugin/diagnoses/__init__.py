@@ -17,7 +17,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastlings.plugin.diagnoses.answers import (
-    cors_preflight,
     db_text_leak,
     extra_forbidden,
     not_found,
@@ -45,7 +44,7 @@ from fastlings.plugin.diagnoses.lifespan import (
     state_on_request,
 )
 from fastlings.plugin.diagnoses.methods import method_not_allowed
-from fastlings.plugin.diagnoses.middleware import MIDDLEWARE_RULES
+from fastlings.plugin.diagnoses.middleware import MIDDLEWARE_RULES, cors_preflight
 from fastlings.plugin.diagnoses.parameters import get_reads_body, untyped_dependency_parameter
 from fastlings.plugin.diagnoses.pools import pool_wait_too_short
 from fastlings.plugin.diagnoses.raised import (

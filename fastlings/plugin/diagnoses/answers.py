@@ -241,26 +241,6 @@ def db_text_leak(obs: Observations) -> list[Diagnosis]:
     return []
 
 
-def cors_preflight(obs: Observations) -> list[Diagnosis]:
-    for answer in obs.answers:
-        if answer.method == "OPTIONS" and answer.status in (400, 405):
-            why = (
-                "no route or middleware answers OPTIONS, so CORSMiddleware is not installed"
-                if answer.status == 405
-                else f"CORSMiddleware refused it: {answer.body[:120]}"
-            )
-            return [
-                Diagnosis(
-                    "cors_preflight",
-                    f"The CORS preflight OPTIONS {answer.path} answered {answer.status}: {why}.",
-                    "`app.add_middleware(CORSMiddleware, allow_origins=[...])` naming each "
-                    "trusted origin.",
-                    "ch10_middleware_cors",
-                )
-            ]
-    return []
-
-
 def request_refused(obs: Observations) -> list[Diagnosis]:
     """A 422 that no sharper rule explained: where FastAPI looked and what it refused."""
     for answer in obs.answers:

@@ -1,5 +1,6 @@
-"""Diagnoses of middleware mistakes: a request left without a response, a function middleware
-that returned nothing, a header value that is not a str."""
+"""Diagnoses of middleware mistakes: a CORS preflight no middleware allowed, a request left
+without a response, a function middleware that returned nothing, a header value that is not a
+str."""
 
 from __future__ import annotations
 
@@ -8,6 +9,26 @@ from typing import Any
 
 from fastlings.plugin.diagnoses.base import Diagnosis, _at
 from fastlings.plugin.observe import Observations
+
+
+def cors_preflight(obs: Observations) -> list[Diagnosis]:
+    for answer in obs.answers:
+        if answer.method == "OPTIONS" and answer.status in (400, 405):
+            why = (
+                "no route or middleware answers OPTIONS, so CORSMiddleware is not installed"
+                if answer.status == 405
+                else f"CORSMiddleware refused it: {answer.body[:120]}"
+            )
+            return [
+                Diagnosis(
+                    "cors_preflight",
+                    f"The CORS preflight OPTIONS {answer.path} answered {answer.status}: {why}.",
+                    "`app.add_middleware(CORSMiddleware, allow_origins=[...])` naming each "
+                    "trusted origin.",
+                    "ch10_middleware_cors",
+                )
+            ]
+    return []
 
 
 def no_response(obs: Observations) -> list[Diagnosis]:
