@@ -148,6 +148,52 @@ async def test_two(engine):
     pytester.runpytest_subprocess(CHECKS, "-p", "no:randomly").assert_outcomes(passed=2)
 
 
+def test_a_session_left_open_is_finalised_before_the_check_ends(
+    pytester: pytest.Pytester, tiny_course: Path
+) -> None:
+    """A session the code never closed, held in a reference cycle, would keep its connection
+    checked out until some later garbage collection, after the check's event loop has closed;
+    the engine fixture collects it while the loop still runs."""
+    pytester.makepyfile(
+        **{
+            "checks/ch01_ping/test_ex01_ping": """
+import gc
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+def fairies():
+    return [o for o in gc.get_objects() if type(o).__name__ == "_ConnectionFairy"]
+
+async def test_one(engine):
+    gc.disable()  # only the plugin's own collection may finalise the session
+    session = AsyncSession(engine)
+    await session.execute(text("SELECT 1"))
+    cycle = {"session": session}
+    cycle["cycle"] = cycle
+    assert len(fairies()) == 1
+
+async def test_two():
+    left = fairies()
+    gc.enable()
+    assert left == []
+"""
+        }
+    )
+    result = pytester.runpytest_subprocess(CHECKS, "-p", "no:randomly")
+    result.assert_outcomes(passed=2)
+
+
+def test_a_pytest_internal_error_is_a_crash_not_a_short_run(tmp_path: Path) -> None:
+    from fastlings.run.record import read_report
+
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps({"results": []}), encoding="utf-8")
+    assert read_report(report, "exercise", 1).crashed is None
+    crashed = read_report(report, "exercise", int(pytest.ExitCode.INTERNAL_ERROR)).crashed
+    assert crashed is not None and "internal error after 0 check(s)" in crashed
+
+
 def test_one_timeout_default_for_pytest_and_every_command() -> None:
     import tomllib
 

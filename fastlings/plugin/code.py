@@ -99,6 +99,6 @@ async def _dispose_module_engines(module: ModuleType) -> AsyncIterator[None]:
         return  # no async engine can exist: importing SQLAlchemy here would cost ~0.2 s
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    for value in list(vars(module).values()):
-        if isinstance(value, AsyncEngine):
-            await value.dispose()
+    from fastlings.plugin.databases import dispose
+
+    await dispose(v for v in list(vars(module).values()) if isinstance(v, AsyncEngine))

@@ -30,7 +30,7 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
     try:
         yield eng
     finally:
-        await eng.dispose()
+        await databases.dispose([eng])
 
 
 @pytest.fixture

@@ -14,11 +14,15 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastlings.scratch import scratch_dir
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 SHM = Path(os.environ.get("FASTLINGS_RAM_DIR", "/dev/shm"))  # noqa: S108
 """Where each check's SQLite file goes: a private folder per check inside it (RAM on Linux)."""
@@ -44,6 +48,22 @@ def _writable(path: Path) -> bool:
             return True
     except OSError:
         return False
+
+
+async def dispose(engines: Iterable[AsyncEngine]) -> None:
+    """Collect garbage while the check's event loop still runs, then dispose of `engines`.
+
+    A session the code under check never closed keeps its connection checked out. Left to the
+    garbage collector, that connection is finalised at some later moment, after its loop has
+    closed, and SQLAlchemy logs the driver's traceback from inside whatever runs then. On CPython
+    before 3.11.8 that traceback's `ast.parse`, re-entering one pytest was running, stopped the
+    whole run ("AST constructor recursion depth mismatch"). With the libraries frozen out of the
+    collector's sight (`options._freeze_heap`), the collection costs about a millisecond."""
+    import gc
+
+    gc.collect()
+    for engine in list(engines):
+        await engine.dispose()
 
 
 @contextmanager

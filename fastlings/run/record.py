@@ -104,6 +104,10 @@ def write_report(path: Path, target: Target, exitstatus: int, results: list[Chec
     path.write_text(json.dumps(payload, indent=1), encoding="utf-8")
 
 
+INTERNAL_ERROR = 3
+"""pytest's exit code when it broke down itself (`pytest.ExitCode.INTERNAL_ERROR`)."""
+
+
 def read_report(report: Path, target: Target, returncode: int | None) -> RunResult:
     """The results the plugin wrote to `report`; `crashed` says why when there are none."""
     result = RunResult(target=target, returncode=returncode)
@@ -115,4 +119,9 @@ def read_report(report: Path, target: Target, returncode: int | None) -> RunResu
         result.results = []
         return result
     result.timed_out = any(r.timed_out for r in result.results)
+    if returncode == INTERNAL_ERROR:  # pytest gave up part-way: later checks never ran
+        result.crashed = (
+            f"pytest stopped with an internal error after {len(result.results)} check(s); "
+            "the checks after those did not run"
+        )
     return result
