@@ -3,22 +3,45 @@ them over HTTP without a server. Learners' code never imports this module."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from fastlings.course.loader import import_fresh
 from fastlings.course.manifest import Target, find_root, load_course
+from fastlings.course.state import state_dir
 from fastlings.scratch import scratch_dir
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
     from httpx import AsyncClient
 
-_SCRATCH = scratch_dir("notebook", at_exit=True)
+
+@functools.cache
+def _scratch() -> Path:
+    """This kernel's folder for databases and copies, inside the course's `.fastlings/`.
+
+    Not in /tmp: Jupyter stops a kernel without running its exit handlers, so a folder in
+    /tmp would stay behind after every notebook. One named after a kernel that has gone is
+    removed by the next kernel that starts."""
+    base = state_dir(find_root()) / "notebooks"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return scratch_dir("notebook", at_exit=True)
+    return scratch_dir("notebook", base, at_exit=True)
+
+
+def scratch_folder(prefix: str) -> Path:
+    """A new empty folder for a notebook's own files (a worked example's database, a migrations
+    folder), removed with the others when the kernel exits: nothing is left in /tmp."""
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=_scratch()))
 
 
 def load(exercise_id: str, target: Target) -> ModuleType:
@@ -33,7 +56,7 @@ def load(exercise_id: str, target: Target) -> ModuleType:
 def _load_file(exercise_id: str, target: Target) -> ModuleType:
     course = load_course(find_root())
     entry = course.entry(exercise_id)
-    database = _SCRATCH / f"{entry.exercise.id}-{target}.db"
+    database = _scratch() / f"{entry.exercise.id}-{target}.db"
     database.unlink(missing_ok=True)
     os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{database}"
     return import_fresh(entry.module_name(target), entry.source_path(target))
@@ -92,11 +115,11 @@ def load_starter(exercise_id: str) -> ModuleType:
     course = load_course(find_root())
     entry = course.entry(exercise_id)
     text, _source = starter_source(exercise_id)
-    folder = _SCRATCH / f"{entry.exercise.id}-starter"
+    folder = _scratch() / f"{entry.exercise.id}-starter"
     folder.mkdir(exist_ok=True)
     path = folder / entry.exercise_path.name
     path.write_text(text, encoding="utf-8")
-    database = _SCRATCH / f"{entry.exercise.id}-starter.db"
+    database = _scratch() / f"{entry.exercise.id}-starter.db"
     database.unlink(missing_ok=True)
     os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{database}"
     return import_fresh(entry.module_name("exercise"), path)

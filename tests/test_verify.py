@@ -119,6 +119,23 @@ def test_notebooks_are_validated(tiny_course: Path) -> None:
     assert any(b.startswith("nbval:") for b in report.breaches), "\n".join(lines)
 
 
+def test_a_notebook_that_leaves_a_folder_in_tmp_is_a_breach(tiny_course: Path) -> None:
+    notebook = tiny_course / "notebooks/ch01_ping.ipynb"
+    notebook.write_text(
+        notebook.read_text().replace(
+            '"print(\\"pong\\")"',
+            '"import tempfile; tempfile.mkdtemp(); print(\\"pong\\")"',
+        )
+    )
+    assert "mkdtemp" in notebook.read_text()
+    lines: list[str] = []
+    report = verify(tiny_course, lint=False, notebooks=True, echo=lines.append)
+    assert any(
+        b.startswith("nbval:") and "left 1 item(s) in the temporary folder" in b
+        for b in report.breaches
+    ), "\n".join(lines)
+
+
 def test_a_bare_assert_on_the_starter_is_a_breach(tiny_course: Path) -> None:
     checks = tiny_course / "checks/ch01_ping/test_ex01_ping.py"
     checks.write_text(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -14,7 +16,9 @@ LINT_PATHS = ("fastlings", "checks", "solutions", "exercises", "lessons/examples
 TYPED_PATHS = ("fastlings", "checks", "solutions", "lessons/examples")
 
 
-def _tool(root: Path, command: list[str], timeout: float = 900) -> tuple[int, str]:
+def _tool(
+    root: Path, command: list[str], timeout: float = 900, env: dict[str, str] | None = None
+) -> tuple[int, str]:
     # Lint, types and notebooks run beside the checks at a lower priority, so that the checks'
     # concurrency timings (chapter 8) see a machine that is as calm as it can be.
     nice = shutil.which("nice")
@@ -26,6 +30,7 @@ def _tool(root: Path, command: list[str], timeout: float = 900) -> tuple[int, st
             text=True,
             timeout=timeout,
             check=False,
+            env=env,
         )
     except FileNotFoundError:
         return 127, f"{command[0]} is not installed: pip install -e '.[dev]'"
@@ -65,4 +70,12 @@ def run_notebooks(root: Path, course: Course, chapters: tuple[str, ...] = ()) ->
     command += ["no:cacheprovider", "--no-header", "-o", "timeout=300", *notebooks]
     if sanitize.is_file():
         command += ["--nbval-sanitize-with", str(sanitize.relative_to(root))]
-    return _tool(root, command)
+    # The notebooks run with a temporary folder of their own: whatever they leave in it
+    # (a worked example's database, a migrations folder) is a breach, as it would pile up in
+    # a reader's /tmp.
+    with tempfile.TemporaryDirectory(prefix="fastlings-nbtmp-") as tmp:
+        code, output = _tool(root, command, env={**os.environ, "TMPDIR": tmp})
+        left = sorted(p.name for p in Path(tmp).iterdir())
+    if left and code == 0:
+        return 1, f"the notebooks left {len(left)} item(s) in the temporary folder: {left[:5]}"
+    return code, output

@@ -9,11 +9,11 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+SCRATCH = tempfile.TemporaryDirectory(prefix="orders-")  # removed when the test run ends
 os.environ.setdefault(
-    "ORDERS_DATABASE_URL",
-    f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp(prefix='orders-')) / 'orders.db'}",
+    "ORDERS_DATABASE_URL", f"sqlite+aiosqlite:///{Path(SCRATCH.name) / 'orders.db'}"
 )
-from lessons.examples.ch05_async_sessions import orders
+from lessons.examples.ch05_async_sessions import orders  # noqa: E402 - after its database URL
 
 
 @pytest.fixture
