@@ -427,6 +427,31 @@ def test_killing_the_grader_leaves_no_sandbox_and_nothing_in_tmp(tmp_path: Path)
     assert sandbox_users("/tmp") <= tmp_before  # noqa: S108
 
 
+def test_python_under_tmp_is_still_visible_in_the_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A checkout (and its virtual environment) under /tmp: the sandbox's private /tmp must
+    not hide the Python folders bound into it."""
+    from fastlings.grading import sandbox
+    from fastlings.grading.models import Limits
+    from fastlings.scratch import temporary
+
+    with temporary("sandboxtest", Path("/tmp")) as folder:  # noqa: S108 - the case under test
+        folder.chmod(0o755)  # as a virtual environment's folders are
+        (folder / "marker.txt").write_text("visible", encoding="utf-8")
+        folders = sandbox._python_folders()
+        monkeypatch.setattr(sandbox, "_python_folders", lambda: [*folders, str(folder)])
+        command = [
+            sys.executable,
+            "-P",
+            "-c",
+            f"print(open({str(folder / 'marker.txt')!r}).read())",
+        ]
+        line = sandbox.bwrap_command(
+            Limits(), shared_network=False, command=command, seccomp_fd=None
+        )
+        done = subprocess.run(line, capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout.strip()) == (0, "visible"), done.stderr
+
+
 def test_without_bubblewrap_grading_refuses_unless_told_it_is_unsafe(tmp_path: Path) -> None:
     course = tmp_path / "course"
     shutil.copytree(HERE / "fixture_course", course)

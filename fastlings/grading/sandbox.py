@@ -148,11 +148,13 @@ def bwrap_command(
         "--hostname", "fastlings-sandbox",
         "--clearenv",
         *system,
-        *binds,
         "--proc", "/proc",
         "--dev", "/dev",
+        # The private /tmp and /dev/shm first, the read-only Python and tooling after: bwrap
+        # mounts in order, so a virtual environment or checkout under /tmp stays visible.
         "--size", str(limits.tmp_mb * MiB), "--tmpfs", "/tmp",  # noqa: S108 - private tmpfs
         "--size", str(limits.shm_mb * MiB), "--tmpfs", "/dev/shm",  # noqa: S108
+        *binds,
         "--size", str(limits.tmp_mb * MiB), "--tmpfs", WORKDIR,
         "--chdir", WORKDIR,
         *(["--seccomp", str(seccomp_fd)] if seccomp_fd is not None else []),
