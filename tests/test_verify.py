@@ -9,9 +9,9 @@ from fastlings.dev.verify import Report, verify
 STARTER = Path("exercises/ch01_ping/ex01_ping.py")
 
 
-def run(root: Path) -> tuple[Report, str]:
+def run(root: Path, *, notebooks: bool = False) -> tuple[Report, str]:
     lines: list[str] = []
-    report = verify(root, lint=False, notebooks=False, echo=lines.append)
+    report = verify(root, lint=False, notebooks=notebooks, echo=lines.append)
     return report, "\n".join(lines)
 
 
@@ -114,9 +114,8 @@ def test_stray_files_are_breaches(tiny_course: Path, folder: str, name: str) -> 
 def test_notebooks_are_validated(tiny_course: Path) -> None:
     notebook = tiny_course / "notebooks/ch01_ping.ipynb"
     notebook.write_text(notebook.read_text().replace('"pong\\n"', '"ping\\n"'))
-    lines: list[str] = []
-    report = verify(tiny_course, lint=False, notebooks=True, echo=lines.append)
-    assert any(b.startswith("nbval:") for b in report.breaches), "\n".join(lines)
+    report, out = run(tiny_course, notebooks=True)
+    assert any(b.startswith("nbval:") for b in report.breaches), out
 
 
 def test_a_notebook_that_leaves_a_folder_in_tmp_is_a_breach(tiny_course: Path) -> None:
@@ -128,12 +127,11 @@ def test_a_notebook_that_leaves_a_folder_in_tmp_is_a_breach(tiny_course: Path) -
         )
     )
     assert "mkdtemp" in notebook.read_text()
-    lines: list[str] = []
-    report = verify(tiny_course, lint=False, notebooks=True, echo=lines.append)
+    report, out = run(tiny_course, notebooks=True)
     assert any(
         b.startswith("nbval:") and "left 1 item(s) in the temporary folder" in b
         for b in report.breaches
-    ), "\n".join(lines)
+    ), out
 
 
 def test_a_bare_assert_on_the_starter_is_a_breach(tiny_course: Path) -> None:
