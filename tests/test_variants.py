@@ -37,6 +37,12 @@ class Variant:
     change: tuple[tuple[str, str], ...]
     screen: tuple[str, ...]
     answers: int | None
+    handshake: int | None = None
+    """WebSocket exercises: what a real server answers the upgrade request with (403 when the
+    app closes or finds no route before `accept()`, 500 when it raises before it)."""
+    closes: int | None = None
+    """WebSocket exercises: the code a connected client sees when the handler raises after
+    `accept()` (1006: the server drops the connection without a close frame)."""
 
     @property
     def id(self) -> str:
@@ -58,6 +64,8 @@ def load_variants() -> list[Variant]:
                     change=tuple((old, new) for old, new in raw["change"]),
                     screen=tuple(raw["screen"]),
                     answers=raw.get("answers"),
+                    handshake=raw.get("handshake"),
+                    closes=raw.get("closes"),
                 )
             )
     return variants
@@ -140,7 +148,8 @@ def test_first_screen_names_the_cause(
     passed, screen = first_screen(entry, apply(variant, pristine(entry, variant.base)), worker)
     assert not passed, f"the variant '{variant.mistake}' passes every check of {entry.id}"
     seen = squeeze(screen)
-    wanted = [*variant.screen, *([str(variant.answers)] if variant.answers else [])]
+    shown = (variant.answers, variant.handshake, variant.closes)
+    wanted = [*variant.screen, *(str(status) for status in shown if status)]
     missing = [text for text in wanted if squeeze(text) not in seen]
     assert not missing, (
         f"{entry.id}, '{variant.mistake}': the first screen lacks {missing}.\n{screen}"
@@ -155,6 +164,12 @@ def test_variants_name_real_exercises() -> None:
         assert variant.base in ("solution", "starter"), f"{variant.id}: base {variant.base}"
         assert variant.screen, f"{variant.id}: says nothing the screen must show"
         assert variant.change, f"{variant.id}: changes nothing"
+        websocket = variant.file.startswith("ch24_")
+        assert websocket or not (variant.handshake or variant.closes), (
+            f"{variant.id}: `handshake` and `closes` are for WebSocket exercises only"
+        )
+        assert variant.handshake in (None, 403, 500), f"{variant.id}: handshake {variant.handshake}"
+        assert variant.closes in (None, 1006), f"{variant.id}: closes {variant.closes}"
     ids = Counter(v.id for v in ALL)
     assert not [i for i, n in ids.items() if n > 1], "two variants share a mistake's wording"
 
@@ -167,18 +182,27 @@ def test_every_exercise_has_three_variants() -> None:
 
 
 def counts() -> str:
-    """Per chapter: the variants, those answered with a generic 404/422/500, and the exercises
-    with fewer than three (then, per exercise, total/generic)."""
+    """Per chapter: the variants and those answered with a generic 404/422/500 (then, per
+    exercise, total/generic). WebSocket variants whose handshake a real server answers 403 or
+    500, or whose client sees the 1006 of a handler that raised, are counted apart, as
+    `+N ws`: they are that protocol's analogues, not HTTP answers of a route."""
     course = load_course(ROOT)
     per_exercise = Counter(v.exercise for v in ALL)
     generic = Counter(v.exercise for v in ALL if v.answers in (404, 422, 500))
+    ws = Counter(v.exercise for v in ALL if v.handshake or v.closes)
     lines = []
     for chapter in course.chapters:
         ids = [e.id for e in chapter.exercises]
         total, statuses = sum(per_exercise[i] for i in ids), sum(generic[i] for i in ids)
-        each = " ".join(f"{i.split('_')[0]}:{per_exercise[i]}/{generic[i]}" for i in ids)
+        each = " ".join(
+            f"{i.split('_')[0]}:{per_exercise[i]}/{generic[i]}" + (f"+{ws[i]}ws" if ws[i] else "")
+            for i in ids
+        )
         lines.append(f"{chapter.id:28} {total:3} variants, {statuses:3} generic-status  {each}")
-    lines.append(f"{'all':28} {len(ALL):3} variants, {sum(generic.values()):3} generic-status")
+    lines.append(
+        f"{'all':28} {len(ALL):3} variants, {sum(generic.values()):3} generic-status, "
+        f"{sum(ws.values())} WebSocket handshake-refused or 1006"
+    )
     return "\n".join(lines)
 
 

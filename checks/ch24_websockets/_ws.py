@@ -122,6 +122,8 @@ class Socket:
             return text if text is not None else message.get("bytes")
         if kind == "websocket.close":
             reason = message.get("reason") or ""
+            if not isinstance(reason, str):  # FastAPI closes a failed validation with its errors
+                reason = json.dumps(reason)
             self.closed = Closed(int(message.get("code", 1000)), reason, self.accepted)
         elif kind == "app.raised":
             error = message["error"]
@@ -214,15 +216,9 @@ class Chat:
         """A socket the app accepted (the check fails, saying what happened, otherwise)."""
         socket = await self.connect(path)
         closed = socket.closed
-        early = ""
-        if closed is not None and not closed.accepted and closed.code != 1006:
-            early = (
-                "; a close before `accept()` reaches a real client as a bare HTTP 403, "
-                "without the code"
-            )
         assert closed is None, (
-            f"Connecting to {path} failed: {describe(closed)}.\n"
-            f"Expected: the app accepts the connection (`await websocket.accept()`){early}"
+            f"Connecting to {path} failed: {describe(closed)}{handshake_answer(closed)}.\n"
+            "Expected: the app accepts the connection (`await websocket.accept()`)"
         )
         return socket
 
@@ -236,6 +232,23 @@ class Chat:
     async def close_all(self) -> None:
         for socket in self.sockets:
             await socket.finish()
+
+
+def handshake_answer(closed: Closed | None) -> str:
+    """What a real server (uvicorn) answers the upgrade request with, when the app ended the
+    connection before accepting it ("" when it accepted, or never answered)."""
+    if closed is None or closed.accepted:
+        return ""
+    if closed.reason.startswith("the app raised "):
+        return (
+            "; an exception before `accept()` reaches a real client as an HTTP 500 answer to "
+            "the handshake"
+        )
+    if closed.code != 1006:
+        return (
+            "; a close before `accept()` reaches a real client as a bare HTTP 403, without the code"
+        )
+    return ""
 
 
 def describe(seen: Any) -> str:

@@ -27,9 +27,15 @@ async def test_message_reaches_the_rooms_other_members(open_chat: OpenChat, teac
         bob = await chat.open("/ws/rooms/ops?name=bob")
         await ada.send_json({"text": "rollback?"})
         seen = await bob.receive()
+        # when bob heard nothing, what ada's own connection shows (her handler may have raised)
+        sender = (
+            ""
+            if seen is not None
+            else f"; ada's connection: {describe(await ada.receive(wait=QUIET))}"
+        )
         assert seen == {"room": "ops", "user": "ada", "text": "rollback?"}, teach(
             f"ada sent {{'text': 'rollback?'}} in room ops; bob, also in ops, received "
-            f"{describe(seen)}.",
+            f"{describe(seen)}{sender}.",
             "{'room': 'ops', 'user': 'ada', 'text': 'rollback?'}",
         )
         listed = await members(chat, "ops")
