@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from fastlings.plugin.observe import UNANSWERED_HEADER
 from fastlings.plugin.openapi import find_operation, json_schema_of, resolve_ref, success_schema
+from fastlings.plugin.serving import UNANSWERED_HEADER
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -160,7 +160,7 @@ def expecting(status: int) -> dict[str, Any]:
     """httpx request extensions that mark `status` as the answer the check asks for (an unknown
     path's 404, a refused origin's 400): such an answer is not diagnosed as the app's mistake.
     `await client.get("/no/such/path", extensions=expecting(404))`."""
-    from fastlings.plugin.observe import EXPECTED_STATUS
+    from fastlings.plugin.serving import EXPECTED_STATUS
 
     return {EXPECTED_STATUS: status}
 

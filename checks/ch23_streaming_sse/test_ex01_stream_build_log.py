@@ -6,8 +6,9 @@ hand over the body only at the end).
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from types import ModuleType
+from typing import Any
 
 from checks.ch23_streaming_sse._asgi import Recording, calmest, drive, pace_miss, paced
 from fastlings.testing import ClientFactory, Teach, require
@@ -68,8 +69,13 @@ async def test_log_is_complete_and_plain_text(
 
 
 async def test_first_line_arrives_before_the_log_ends(
-    module: ModuleType, make_client: ClientFactory, teach: Teach, lesson: str
+    module: ModuleType,
+    make_client: ClientFactory,
+    observed_app: Callable[[Any], Any],
+    teach: Teach,
+    lesson: str,
 ) -> None:
+    app = observed_app(module.app)  # what it raises and answers is recorded for the screen
     runner = PacedRunner(pace=PACE)
     use_runner(module, runner, lesson)
 
@@ -78,10 +84,10 @@ async def test_first_line_arrives_before_the_log_ends(
 
     async with make_client(module.app):  # lifespan and overrides, as for any client
         runner.pace = 0.0
-        await drive(module.app, "/builds/512/log")  # warm-up: first-call costs are paid here
+        await drive(app, "/builds/512/log")  # warm-up: first-call costs are paid here
         runner.pace = PACE
         seen = await calmest(
-            lambda: drive(module.app, "/builds/512/log"),
+            lambda: drive(app, "/builds/512/log"),
             lambda seen: pace_miss(arrivals(seen), PACE),
         )
     assert seen.status == 200 and seen.text() == "".join(LINES), teach(

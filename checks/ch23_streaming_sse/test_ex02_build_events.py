@@ -7,7 +7,7 @@ the stream as it arrives (`_asgi.drive`) and parse it the way a browser's EventS
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from types import ModuleType
 from typing import Any
 
@@ -50,9 +50,11 @@ def use_runner(module: ModuleType, runner: PacedRunner, lesson: str) -> None:
     module.app.dependency_overrides[get_runner] = lambda: runner
 
 
-async def watch(module: ModuleType, make_client: ClientFactory) -> Recording:
+async def watch(
+    module: ModuleType, make_client: ClientFactory, observed_app: Callable[[Any], Any]
+) -> Recording:
     async with make_client(module.app):  # lifespan and overrides, as for any client
-        return await drive(module.app, "/builds/41/events")
+        return await drive(observed_app(module.app), "/builds/41/events")
 
 
 def answered(seen: Recording, teach: Teach) -> None:
@@ -63,15 +65,20 @@ def answered(seen: Recording, teach: Teach) -> None:
 
 
 async def test_steps_arrive_in_order_and_in_time(
-    module: ModuleType, make_client: ClientFactory, teach: Teach, lesson: str
+    module: ModuleType,
+    make_client: ClientFactory,
+    observed_app: Callable[[Any], Any],
+    teach: Teach,
+    lesson: str,
 ) -> None:
+    app = observed_app(module.app)  # what it raises and answers is recorded for the screen
     runner = PacedRunner(module, PLAIN, 0.0)
     use_runner(module, runner, lesson)
     async with make_client(module.app):  # lifespan and overrides, as for any client
-        await drive(module.app, "/builds/41/events")  # warm-up: first-call costs are paid here
+        await drive(app, "/builds/41/events")  # warm-up: first-call costs are paid here
         runner.pace = PACE
         seen = await calmest(
-            lambda: drive(module.app, "/builds/41/events"),
+            lambda: drive(app, "/builds/41/events"),
             lambda seen: pace_miss([e.at for e in seen.events], PACE),
         )
     answered(seen, teach)
@@ -91,11 +98,15 @@ async def test_steps_arrive_in_order_and_in_time(
 
 
 async def test_each_event_is_the_step_as_json(
-    module: ModuleType, make_client: ClientFactory, teach: Teach, lesson: str
+    module: ModuleType,
+    make_client: ClientFactory,
+    observed_app: Callable[[Any], Any],
+    teach: Teach,
+    lesson: str,
 ) -> None:
     runner = PacedRunner(module, TRICKY, 0.0)
     use_runner(module, runner, lesson)
-    seen = await watch(module, make_client)
+    seen = await watch(module, make_client, observed_app)
     answered(seen, teach)
     assert runner.asked == [41], teach(
         f"The runner from `get_runner` was asked for builds {runner.asked}.",
@@ -121,11 +132,15 @@ async def test_each_event_is_the_step_as_json(
 
 
 async def test_stream_is_declared_an_event_stream(
-    module: ModuleType, make_client: ClientFactory, teach: Teach, lesson: str
+    module: ModuleType,
+    make_client: ClientFactory,
+    observed_app: Callable[[Any], Any],
+    teach: Teach,
+    lesson: str,
 ) -> None:
     runner = PacedRunner(module, PLAIN[:1], 0.0)
     use_runner(module, runner, lesson)
-    seen = await watch(module, make_client)
+    seen = await watch(module, make_client, observed_app)
     answered(seen, teach)
     content_type = seen.headers.get("content-type", "(none)")
     cache = seen.headers.get("cache-control", "(none)")

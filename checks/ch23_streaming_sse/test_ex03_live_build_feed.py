@@ -13,6 +13,7 @@ still holds the loop for a whole poll each time, which no scheduling hiccup imit
 
 import asyncio
 import time
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -90,10 +91,10 @@ def use_monitor(
     return monitors
 
 
-async def warm_up(module: ModuleType, monitors: Monitors) -> None:
+async def warm_up(app: Any, monitors: Monitors) -> None:
     """One untimed feed of a build that has already passed: first-call costs are paid here."""
     planned, monitors.finish_after = monitors.finish_after, 1
-    await drive(module.app, FEED)
+    await drive(app, FEED)
     monitors.finish_after = planned
 
 
@@ -110,16 +111,18 @@ def answered(seen: Recording, teach: Teach) -> None:
 async def test_updates_arrive_in_order_until_finished(
     module: ModuleType,
     make_client: ClientFactory,
+    observed_app: Callable[[Any], Any],
     monkeypatch: pytest.MonkeyPatch,
     teach: Teach,
     lesson: str,
 ) -> None:
+    app = observed_app(module.app)  # what it raises and answers is recorded for the screen
     poll = 0.015
     monitors = use_monitor(module, monkeypatch, lesson, poll=poll, finish_after=len(PROGRESS))
     async with make_client(module.app):
-        await warm_up(module, monitors)
+        await warm_up(app, monitors)
         seen = await calmest(
-            lambda: drive(module.app, FEED),
+            lambda: drive(app, FEED),
             lambda seen: pace_miss([e.at for e in seen.events], poll),
         )
     answered(seen, teach)
@@ -150,10 +153,12 @@ async def test_updates_arrive_in_order_until_finished(
 async def test_other_requests_are_not_delayed(
     module: ModuleType,
     make_client: ClientFactory,
+    observed_app: Callable[[Any], Any],
     monkeypatch: pytest.MonkeyPatch,
     teach: Teach,
     lesson: str,
 ) -> None:
+    app = observed_app(module.app)  # what it raises and answers is recorded for the screen
     monitors = use_monitor(module, monkeypatch, lesson, poll=0.01, finish_after=None)
     async with make_client(module.app) as client:
 
@@ -177,7 +182,7 @@ async def test_other_requests_are_not_delayed(
             # up for a whole poll each time the loop comes back to the feed, six or more times.
             poll = max(0.01, alone * 4)
             monkeypatch.setattr(module, "POLL_SECONDS", poll)
-            feed = asyncio.create_task(drive(module.app, FEED))
+            feed = asyncio.create_task(drive(app, FEED))
             await asyncio.sleep(poll * 1.5)  # the feed is running, between two polls
             start, before = time.perf_counter(), cpu_wait()  # only the requests are timed
             statuses = asyncio.create_task(three_statuses())
@@ -194,7 +199,7 @@ async def test_other_requests_are_not_delayed(
                 await asyncio.wait({statuses})
             return took, answered_all, alone, poll, held, await feed
 
-        await warm_up(module, monitors)
+        await warm_up(app, monitors)
         took, answered_all, alone, poll, _, seen = await calmest(
             attempt, lambda outcome: outcome[0] - 3 * outcome[3], tries=4, held=lambda o: o[4]
         )
@@ -213,18 +218,18 @@ async def test_other_requests_are_not_delayed(
 async def test_hang_up_stops_the_polling(
     module: ModuleType,
     make_client: ClientFactory,
+    observed_app: Callable[[Any], Any],
     monkeypatch: pytest.MonkeyPatch,
     teach: Teach,
     lesson: str,
 ) -> None:
+    app = observed_app(module.app)  # what it raises and answers is recorded for the screen
     poll = 0.005
     rounds = 6  # an orphan poller asks about once a round; a second time is enough to know
     monitors = use_monitor(module, monkeypatch, lesson, poll=poll, finish_after=None)
     async with make_client(module.app):
         give_up = 1.0  # a correct feed sends its second event one poll after the first
-        seen = await drive(
-            module.app, FEED, hang_up=lambda r: len(r.events) >= 2, give_up_after=give_up
-        )
+        seen = await drive(app, FEED, hang_up=lambda r: len(r.events) >= 2, give_up_after=give_up)
         answered(seen, teach)
         then = "ended the stream" if seen.finished_at is not None else "sent nothing more"
         assert seen.disconnected_at is not None, teach(

@@ -8,7 +8,9 @@ are imported inside the fixtures that need them, never at plugin import time.
 - `code`: the exercise under check (`module`, `exercise_entry`, `lesson`, `teach`);
 - `database`: a fresh database per check (`db_url`, `engine`, `sessionmaker`);
 - `client`: the app over HTTP (`make_client`, `wire`, `wired`, `sql`);
-- `observe`: what the app raised, answered and warned, for `diagnoses` to name the cause;
+- `observe`: what the app raised, answered and warned, for `diagnoses` to name the cause
+  (`serving`: the wrapper and the client hook that record it; `observed_app` for checks that
+  drive the ASGI app themselves);
 - `timeouts`: pytest-timeout decides when, this part says where the code was;
 - `reporting`: one `fastlings.run.record.CheckResult` per check, for the CLI and grading.
 """

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from fastlings.plugin.keys import learner_file_key
-from fastlings.plugin.observe import for_item, observe_app, response_hook
+from fastlings.plugin.observe import Observations, for_item
+from fastlings.plugin.serving import observe_app, response_hook
 from fastlings.testing import (
     ClientFactory,
     StatementLog,
@@ -27,6 +28,14 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 
+def _observations(request: pytest.FixtureRequest, module: ModuleType, db_url: str) -> Observations:
+    observations = for_item(request.node)
+    observations.module = module
+    observations.learner_file = request.node.stash.get(learner_file_key, None)
+    observations.db_url = db_url
+    return observations
+
+
 @pytest.fixture
 def make_client(
     request: pytest.FixtureRequest,
@@ -38,10 +47,7 @@ def make_client(
     `httpx.AsyncClient` over `ASGITransport`. Unhandled app exceptions become 500 responses,
     and `app.dependency_overrides` is cleared afterwards. What the app raises and answers is
     recorded (`fastlings/plugin/observe.py`) so that a failure can name its cause."""
-    observations = for_item(request.node)
-    observations.module = module
-    observations.learner_file = request.node.stash.get(learner_file_key, None)
-    observations.db_url = db_url
+    observations = _observations(request, module, db_url)
 
     @asynccontextmanager
     async def factory(app: FastAPI) -> AsyncIterator[AsyncClient]:
@@ -61,6 +67,17 @@ def make_client(
             app.dependency_overrides.clear()
 
     return factory
+
+
+@pytest.fixture
+def observed_app(
+    request: pytest.FixtureRequest, module: ModuleType, db_url: str
+) -> Callable[[Any], Any]:
+    """`observed_app(app)`: the ASGI app for a check that calls it itself (to time a stream as
+    it arrives); what it raises and each 4xx/5xx it answers is recorded, as for `make_client`,
+    so that a failure can name its cause."""
+    observations = _observations(request, module, db_url)
+    return lambda app: observe_app(app, observations, driven=True)
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """What the app really did while a check ran, so that a failure can name its cause.
 
-`make_client` hands every app it serves to `observe_app`, which records each unhandled
+`make_client` hands every app it serves to `serving.observe_app`, which records each unhandled
 exception (with the frame in the learner's file) and each request the app returned from without
 a complete response, each response with an unexpected status (its body, FastAPI's validation
 errors, and for a 404 the routes the app has; a status the check marked as expected with
@@ -12,7 +12,6 @@ causes it can name.
 from __future__ import annotations
 
 import inspect
-import json
 import linecache
 import traceback
 import warnings
@@ -23,8 +22,6 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-
-from fastlings.plugin.routes import route_list
 
 observations_key = pytest.StashKey["Observations"]()
 BODY_LIMIT = 1500
@@ -187,89 +184,3 @@ def _statement(exc: BaseException) -> tuple[str | None, Any]:
     if not isinstance(statement, str):
         return None, None
     return statement[:2000], getattr(exc, "params", None)
-
-
-def observe_app(app: Any, observations: Observations) -> Any:
-    """An ASGI callable that serves `app` and records what it raises, and which requests it
-    returned from without a complete response (then it answers 500 itself, as uvicorn does)."""
-
-    async def observed(scope: Any, receive: Any, send: Any) -> None:
-        sent: set[str] = set()
-
-        async def watched(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                sent.add("start")
-            elif message["type"] == "http.response.body" and not message.get("more_body"):
-                sent.add("end")
-            await send(message)
-
-        http = scope["type"] == "http"
-        try:
-            await app(scope, receive, watched if http else send)
-        except Exception as exc:
-            observations.raised.append(raised(exc, observations.learner_file))
-            raise
-        if http and "end" not in sent:
-            observations.unanswered.append(f"{scope.get('method', '')} {scope.get('path', '')}")
-            await _finish_unanswered(send, started="start" in sent)
-
-    return observed
-
-
-UNANSWERED_HEADER = "x-fastlings-unanswered"
-"""Marks the 500 the checks' server sent because the app returned without a response."""
-
-
-async def _finish_unanswered(send: Any, started: bool) -> None:
-    """End a response the app left unfinished: a 500 when it never started one."""
-    if not started:
-        headers = [
-            (b"content-type", b"text/plain; charset=utf-8"),
-            (UNANSWERED_HEADER.encode(), b"1"),
-        ]
-        await send({"type": "http.response.start", "status": 500, "headers": headers})
-        await send({"type": "http.response.body", "body": b"Internal Server Error"})
-    else:
-        await send({"type": "http.response.body", "body": b""})
-
-
-EXPECTED_STATUS = "fastlings.expected_status"
-"""The httpx request extension by which a check marks the status it expects (not diagnosed)."""
-
-
-def response_hook(app: Any, observations: Observations) -> Any:
-    """An httpx response hook that records each 4xx/5xx answer."""
-
-    async def hook(response: Any) -> None:
-        if response.request.extensions.get(EXPECTED_STATUS) == response.status_code:
-            return  # the check asked for this status (an unknown path, a refused origin)
-        if response.status_code < 400:
-            observations.succeeded.add((response.request.method, response.request.url.path))
-            return
-        await response.aread()
-        request = response.request
-        body = response.text[:BODY_LIMIT]
-        detail: list[dict[str, Any]] = []
-        if response.status_code == 422:
-            try:
-                parsed = json.loads(response.text)
-            except ValueError:
-                parsed = None
-            entries = parsed.get("detail") if isinstance(parsed, dict) else None
-            if isinstance(entries, list):
-                detail = [e for e in entries if isinstance(e, dict)][:8]
-        sent_json = "json" in request.headers.get("content-type", "")
-        observations.answers.append(
-            Answer(
-                method=request.method,
-                path=request.url.path,
-                status=response.status_code,
-                body=body,
-                sent_json=sent_json,
-                detail=detail,
-                content_type=request.headers.get("content-type", "").split(";")[0],
-                routes=route_list(app) if response.status_code in (404, 405) else [],
-            )
-        )
-
-    return hook

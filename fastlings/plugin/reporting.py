@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Generator
 from pathlib import Path
@@ -27,7 +28,17 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
+    # No garbage collection while pytest formats a failure: a connection the code under check
+    # leaked, finalised here, has SQLAlchemy log a traceback whose `ast.parse` re-enters the one
+    # pytest runs, and CPython before 3.11.8 then stops the whole run ("AST constructor
+    # recursion depth mismatch", an INTERNALERROR). See also `databases.dispose`.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        report = yield
+    finally:
+        if collecting:
+            gc.enable()
     if call.excinfo is not None and call.when in ("setup", "call"):
         kind: Kind | None = item.stash.get(kind_key, None)
         if kind is None:
