@@ -844,6 +844,91 @@ CASES.update(
 )
 
 
+# A session entered wrongly, a name never imported, the driver's exception class, and a
+# middleware Starlette cannot build (sessions.py, imports.py, middleware.py).
+CORS = (
+    HEAD + "from fastapi.middleware import Middleware\n"
+    "from fastapi.middleware.cors import CORSMiddleware\n\n"
+)
+PING = "\n@app.get('/ping')\nasync def ping():\n    return {}\n"
+CASES.update(
+    {
+        "session_not_entered": (
+            GET,
+            DB + "@app.get('/ping')\nasync def ping():\n    async with Session as s:\n"
+            "        return {}\n",
+            [
+                "(in ping): `async with Session as s:`",
+                "'async_sessionmaker' object does not support the asynchronous context manager",
+                "the factory was not called",
+                "FastAPI answered 500 for it",
+            ],
+        ),
+        "session_plain_with": (
+            GET,
+            DB + "@app.get('/ping')\nasync def ping():\n    with Session() as s:\n"
+            "        return {}\n",
+            [
+                "(in ping): `with Session() as s:`",
+                "A plain `with` was used on an AsyncSession",
+                "`async with SessionLocal() as session: yield session`",
+            ],
+        ),
+        "undefined_name": (
+            GET,
+            HEAD + "@app.get('/ping')\nasync def ping():\n"
+            "    raise HTTPExeption(status_code=404)\n",
+            [
+                "ex01_ping.py:6 (in ping)",
+                "name 'HTTPExeption' is not defined",
+                "The module has no global `HTTPExeption`",
+            ],
+        ),
+        "driver_exception": (
+            GET,
+            SQL + "from sqlite3 import IntegrityError\n\n@app.get('/ping')\nasync def ping():\n"  # noqa: S608 (a test app)
+            "    async with engine.connect() as conn:\n"
+            "        await conn.execute(text('CREATE TABLE t (x INTEGER UNIQUE)'))\n"
+            "        try:\n"
+            "            await conn.execute(text('INSERT INTO t VALUES (1), (1)'))\n"
+            "        except IntegrityError:\n"
+            "            raise HTTPException(409)\n"
+            "    return {}\n",
+            [
+                "UNIQUE constraint failed",
+                "the module's `IntegrityError` is sqlite3.IntegrityError, the driver's class",
+                "`from sqlalchemy.exc import IntegrityError`",
+            ],
+        ),
+        "middleware_unknown_keyword": (
+            GET,
+            CORS
+            + "app.add_middleware(CORSMiddleware, allowed_origins=['https://a.example'])\n"
+            + PING,
+            [
+                "while Starlette built its middleware",
+                "`CORSMiddleware` has no parameter `allowed_origins`; it takes `allow_origins`",
+            ],
+        ),
+        "middleware_given_none": (
+            GET,
+            CORS + "app.add_middleware(CORSMiddleware, allow_origins=None)\n" + PING,
+            ["argument of type 'NoneType' is not iterable", "was given allow_origins=None"],
+        ),
+        "middleware_object_added": (
+            GET,
+            CORS
+            + "app.add_middleware(Middleware(CORSMiddleware, allow_origins=['https://a.example']))\n"
+            + PING,
+            [
+                "'Middleware' object is not callable",
+                "`app.add_middleware` was given a `Middleware(CORSMiddleware, ...)` object",
+            ],
+        ),
+    }
+)
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_the_first_screen_names_the_cause(tiny_course: Path, case: str) -> None:
     request, app, expected = CASES[case]

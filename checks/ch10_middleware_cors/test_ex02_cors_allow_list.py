@@ -42,6 +42,9 @@ def allow_origins_note(module: ModuleType, teach: Teach, origin: str) -> str:
     regex, origins = given[0].get("allow_origin_regex"), given[0].get("allow_origins", ())
     if isinstance(regex, str) and re.fullmatch(regex, origin):
         return f" CORSMiddleware was given allow_origin_regex={regex!r}, which matches {origin}."
+    if "allow_origins" not in given[0]:
+        named = ", ".join(sorted(given[0])) or "none"
+        return f" CORSMiddleware was given no allow_origins (its keyword arguments: {named})."
     if isinstance(origins, str):
         found = "a substring of it" if origin in origins else "not a substring of it"
         return (

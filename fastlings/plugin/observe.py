@@ -42,6 +42,8 @@ class Raised:
     """For a SQLAlchemy `StatementError`: the SQL it sent (or tried to), as the driver got it."""
     sql_params: Any = None
     """...and the parameters that went with it (a dict, a tuple, or a list of them)."""
+    building_middleware: bool = False
+    """Raised while Starlette built the app's middleware stack (on the app's first request)."""
 
 
 @dataclass
@@ -175,6 +177,11 @@ def raised(exc: BaseException, learner_file: Path | None) -> Raised:
     message = str(exc).strip().splitlines()[0][:2000] if str(exc).strip() else ""
     found = Raised(type(exc).__name__, message, where, line, errors)
     found.sql, found.sql_params = _statement(exc)
+    found.building_middleware = any(
+        frame.name == "build_middleware_stack"
+        for link in _chain(exc)
+        for frame in traceback.extract_tb(link.__traceback__)
+    )
     return found
 
 

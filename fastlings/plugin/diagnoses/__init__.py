@@ -3,8 +3,8 @@
 `raised.py` reads what the app raised or warned and `answers.py` what it answered; the other
 modules each hold the diagnoses of one kind of mistake (`awaiting`, `middleware`, `streams`,
 `sessions`, `endpoints`, `lifespan`, `jobs`, `pools`, `sql`, `calls`, `auth`, `parameters`,
-`values`, `methods`). `base.py` holds the record of a diagnosis; here they are put in order
-and rendered.
+`values`, `methods`, `imports`). `base.py` holds the record of a diagnosis; here they are put
+in order and rendered.
 
 A diagnosis only ever states what `fastlings/plugin/observe.py` saw happen (an exception and
 the learner's line, a warning, a 404 and the app's routes, FastAPI's 422 detail, a response
@@ -36,6 +36,7 @@ from fastlings.plugin.diagnoses.endpoints import (
     not_in_path,
     returned_exception,
 )
+from fastlings.plugin.diagnoses.imports import driver_exception, undefined_name
 from fastlings.plugin.diagnoses.jobs import depends_as_value
 from fastlings.plugin.diagnoses.lifespan import (
     closed_client,
@@ -65,6 +66,7 @@ from fastlings.plugin.diagnoses.sessions import (
     not_persistent,
     other_database,
     pending_rollback,
+    session_not_entered,
     sync_engine,
 )
 from fastlings.plugin.diagnoses.sql import (
@@ -134,6 +136,7 @@ RULES: tuple[Rule, ...] = (
     other_database,
     sync_engine,
     factory_as_session,
+    session_not_entered,
     already_begun,
     not_persistent,
     after_response,
@@ -160,6 +163,8 @@ RULES: tuple[Rule, ...] = (
     awaited_async_generator,
     generator_as_content,
     sqlite_key_not_numbered,
+    undefined_name,
+    driver_exception,
     unhandled,
 )
 

@@ -1,6 +1,6 @@
-"""Diagnoses of middleware mistakes: a CORS preflight no middleware allowed, a request left
-without a response, a function middleware that returned nothing, a header value that is not a
-str."""
+"""Diagnoses of middleware mistakes: a CORS preflight no middleware allowed, a middleware that
+could not be built, a request left without a response, a function middleware that returned
+nothing, a header value that is not a str."""
 
 from __future__ import annotations
 
@@ -120,9 +120,89 @@ def header_not_str(obs: Observations) -> list[Diagnosis]:
     return []
 
 
-MIDDLEWARE_RULES = (no_response, middleware_returned_none, header_not_str)
+UNEXPECTED_KEYWORD = re.compile(r"(\w+)\.__init__\(\) got an unexpected keyword argument '(\w+)'")
+
+
+def _declared(obs: Observations) -> list[tuple[Any, dict[str, Any]]]:
+    """`(cls, kwargs)` of each middleware declared on the learner's apps, in order."""
+    if obs.module is None:
+        return []
+    try:
+        from starlette.applications import Starlette
+    except ImportError:  # pragma: no cover - FastAPI is a dependency of the course
+        return []
+    apps = [v for v in vars(obs.module).values() if isinstance(v, Starlette)]
+    return [
+        (getattr(entry, "cls", None), dict(getattr(entry, "kwargs", {})))
+        for app in apps
+        for entry in app.user_middleware
+    ]
+
+
+def _parameters(cls: Any) -> str:
+    import inspect
+
+    try:
+        names = list(inspect.signature(cls).parameters)
+    except (TypeError, ValueError):
+        return ""
+    return ", ".join(f"`{n}`" for n in names if n not in ("app", "self", "args", "kwargs"))
+
+
+def _why_not_built(obs: Observations, message: str) -> tuple[str, str] | None:
+    """The middleware's name, and what its declaration shows about the error, when it shows
+    something."""
+    from starlette.middleware import Middleware
+
+    declared = _declared(obs)
+    for cls, _ in declared:
+        if isinstance(cls, Middleware):
+            name = getattr(cls.cls, "__name__", repr(cls.cls))
+            return name, (
+                f"`app.add_middleware` was given a `Middleware({name}, ...)` object where it "
+                "takes the middleware class itself, so Starlette called that object as if it "
+                "were the class."
+            )
+    match = UNEXPECTED_KEYWORD.search(message)
+    for cls, _ in declared:
+        if match and getattr(cls, "__name__", None) == match.group(1):
+            takes = _parameters(cls)
+            return match.group(1), f"`{match.group(1)}` has no parameter `{match.group(2)}`" + (
+                f"; it takes {takes}." if takes else "."
+            )
+    for cls, kwargs in declared:
+        empty = [k for k, v in kwargs.items() if v is None]
+        if empty:
+            name = str(getattr(cls, "__name__", cls))
+            return name, f"`{name}` was given {', '.join(f'{k}=None' for k in empty)}."
+    return None
+
+
+def middleware_not_built(obs: Observations) -> list[Diagnosis]:
+    for r in obs.raised:
+        if not r.building_middleware or r.where is not None:
+            continue
+        found = _why_not_built(obs, r.message)
+        if found is None:
+            continue
+        name, why = found
+        return [
+            Diagnosis(
+                "middleware_not_built",
+                f"The app raised {r.type} while Starlette built its middleware (it does so when "
+                f"the first request arrives, so every request answered 500): {r.message}. {why}",
+                f"`app.add_middleware({name}, ...)` or `FastAPI(middleware=[Middleware({name}, "
+                f"...)])`, with {name}'s own parameter names, each given a value of the type it "
+                "expects.",
+                "ch10_middleware_cors",
+            )
+        ]
+    return []
+
+
+MIDDLEWARE_RULES = (no_response, middleware_not_built, middleware_returned_none, header_not_str)
 
 
 def explains_raise(obs: Observations) -> bool:
     """Whether one of these rules named what the app raised (the generic note is then left out)."""
-    return bool(middleware_returned_none(obs) or header_not_str(obs))
+    return bool(middleware_not_built(obs) or middleware_returned_none(obs) or header_not_str(obs))

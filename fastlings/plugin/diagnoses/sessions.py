@@ -96,6 +96,42 @@ def factory_as_session(obs: Observations) -> list[Diagnosis]:
     return []
 
 
+NOT_ENTERED = re.compile(
+    r"'(async_sessionmaker|AsyncSession)' object does not support the (asynchronous )?context "
+    r"manager protocol"
+)
+
+
+def session_not_entered(obs: Observations) -> list[Diagnosis]:
+    for r in obs.raised:
+        match = NOT_ENTERED.search(r.message)
+        if r.type != "TypeError" or match is None:
+            continue
+        if match.group(1) == "async_sessionmaker":
+            why = (
+                "`async with` was given the session factory itself, not a session it makes: "
+                "the factory was not called."
+            )
+        elif match.group(2):
+            continue
+        else:
+            why = (
+                "A plain `with` was used on an AsyncSession, which opens and closes only "
+                "asynchronously: Python looked for `__enter__`, and it has only `__aenter__`."
+            )
+        return [
+            Diagnosis(
+                "session_not_entered",
+                f"The app raised TypeError{_at(r)}: {r.message}. {why} FastAPI answered 500 "
+                "for it.",
+                "call the factory and enter the session asynchronously: `async with "
+                "SessionLocal() as session: yield session` in an `async def` dependency.",
+                "ch05_async_sessions",
+            )
+        ]
+    return []
+
+
 def already_begun(obs: Observations) -> list[Diagnosis]:
     return [
         Diagnosis(
