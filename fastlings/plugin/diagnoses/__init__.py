@@ -45,7 +45,13 @@ from fastlings.plugin.diagnoses.lifespan import (
     state_on_request,
 )
 from fastlings.plugin.diagnoses.methods import method_not_allowed
-from fastlings.plugin.diagnoses.middleware import MIDDLEWARE_RULES, cors_preflight
+from fastlings.plugin.diagnoses.middleware import (
+    MIDDLEWARE_RULES,
+    cors_preflight,
+    header_not_str,
+    middleware_not_built,
+    middleware_returned_none,
+)
 from fastlings.plugin.diagnoses.parameters import get_reads_body, untyped_dependency_parameter
 from fastlings.plugin.diagnoses.pools import pool_wait_too_short
 from fastlings.plugin.diagnoses.raised import (
@@ -165,8 +171,28 @@ RULES: tuple[Rule, ...] = (
     sqlite_key_not_numbered,
     undefined_name,
     driver_exception,
-    unhandled,
 )
+
+EXPLAINS_RAISE: frozenset[Rule] = frozenset(
+    {
+        coroutine_as_value,
+        state_not_set,
+        state_on_request,
+        closed_client,
+        coroutine_reused,
+        field_on_class,
+        depends_as_value,
+        *AWAITING_RULES,
+        coroutine_attribute,
+        middleware_not_built,
+        middleware_returned_none,
+        header_not_str,
+        generator_as_json,
+        function_not_called,
+    }
+)
+"""Rules that name what the app raised: when one of them spoke, the generic `unhandled` line
+is left out."""
 
 SUPERSEDES = {
     "returned_exception": ("response_validation",),
@@ -190,9 +216,16 @@ SUPERSEDES = {
 
 
 def diagnose(obs: Observations) -> list[Diagnosis]:
+    """Every rule once, in order; then the general lines that no sharper one made redundant."""
     found: list[Diagnosis] = []
+    spoke: set[Rule] = set()
     for rule in RULES:
-        found.extend(rule(obs))
+        said = rule(obs)
+        if said:
+            spoke.add(rule)
+            found.extend(said)
+    if not spoke & EXPLAINS_RAISE:
+        found.extend(unhandled(obs))
     if not any(d.name == "router_not_included" for d in found):
         found.extend(not_found(obs))
     sharper = (

@@ -132,8 +132,3 @@ AWAITING_RULES = (  # coroutine_attribute runs through calls.coroutine_attribute
     thread_given_result,
     legacy_query,
 )
-
-
-def explains_raise(obs: Observations) -> bool:
-    """Whether one of these rules named what the app raised (the generic note is then left out)."""
-    return any(rule(obs) for rule in (*AWAITING_RULES, coroutine_attribute))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from fastlings.plugin.diagnoses.base import Diagnosis, _at
-from fastlings.plugin.diagnoses.jobs import depends_as_value
 from fastlings.plugin.observe import Observations
 
 NO_STATE = re.compile(r"'State' object has no attribute '(\w+)'")
@@ -107,10 +106,3 @@ def field_on_class(obs: Observations) -> list[Diagnosis]:
                 )
             ]
     return []
-
-
-def lifespan_named(obs: Observations) -> bool:
-    """Whether a rule of this module (or `jobs`) names what was raised: `unhandled` then stays
-    silent."""
-    rules = (state_on_request, closed_client, coroutine_reused, field_on_class, depends_as_value)
-    return any(rule(obs) for rule in rules)

@@ -201,8 +201,3 @@ def middleware_not_built(obs: Observations) -> list[Diagnosis]:
 
 
 MIDDLEWARE_RULES = (no_response, middleware_not_built, middleware_returned_none, header_not_str)
-
-
-def explains_raise(obs: Observations) -> bool:
-    """Whether one of these rules named what the app raised (the generic note is then left out)."""
-    return bool(middleware_not_built(obs) or middleware_returned_none(obs) or header_not_str(obs))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastlings.plugin.diagnoses.awaiting import explains_raise as awaiting_explains
 from fastlings.plugin.diagnoses.base import (
     UNAWAITED,
     Diagnosis,
@@ -13,9 +12,7 @@ from fastlings.plugin.diagnoses.base import (
     _said,
 )
 from fastlings.plugin.diagnoses.calls import not_callable
-from fastlings.plugin.diagnoses.lifespan import app_state_has, lifespan_named
-from fastlings.plugin.diagnoses.middleware import explains_raise as middleware_explains
-from fastlings.plugin.diagnoses.streams import function_not_called, generator_as_json
+from fastlings.plugin.diagnoses.lifespan import app_state_has
 from fastlings.plugin.diagnoses.values import _call_in, unawaited_site
 from fastlings.plugin.observe import Observations
 
@@ -255,17 +252,10 @@ def state_not_set(obs: Observations) -> list[Diagnosis]:
 
 
 def unhandled(obs: Observations) -> list[Diagnosis]:
+    """The generic line for what the app raised: `diagnose` asks for it only when no rule that
+    explains a raised exception has named it (`EXPLAINS_RAISE`)."""
     known = {"MissingGreenlet", "ResponseValidationError"}
     if any("(sqlalchemy.exc.MissingGreenlet)" in r.message for r in obs.raised):
-        return []
-    if coroutine_as_value(obs) or state_not_set(obs) or lifespan_named(obs):
-        return []
-    if (
-        awaiting_explains(obs)
-        or middleware_explains(obs)
-        or generator_as_json(obs)
-        or function_not_called(obs)
-    ):
         return []
     found = []
     for r in obs.raised:
