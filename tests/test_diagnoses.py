@@ -929,22 +929,30 @@ CASES.update(
 )
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_the_first_screen_names_the_cause(tiny_course: Path, case: str) -> None:
-    request, app, expected = CASES[case]
-    (tiny_course / STARTER).write_text(app)
-    (tiny_course / CHECKS).write_text(CHECK.format(request=request))
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "400"}
+def check_ex01(
+    course: Path, *args: str, columns: str | None = "400"
+) -> tuple[subprocess.CompletedProcess[str], str]:
+    """`fastlings check ex01_ping` in `course`, uncoloured (400 columns wide unless told), and its
+    output with the whitespace squeezed."""
+    env = {**os.environ, "NO_COLOR": "1", **({"COLUMNS": columns} if columns else {})}
     done = subprocess.run(
-        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
-        cwd=tiny_course,
+        [sys.executable, "-m", "fastlings", "check", "ex01_ping", *args],
+        cwd=course,
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
-    screen = " ".join(done.stdout.split())
+    return done, " ".join(done.stdout.split())
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_first_screen_names_the_cause(tiny_course: Path, case: str) -> None:
+    request, app, expected = CASES[case]
+    (tiny_course / STARTER).write_text(app)
+    (tiny_course / CHECKS).write_text(CHECK.format(request=request))
+    done, screen = check_ex01(tiny_course)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "What the app did:" in screen, done.stdout + done.stderr
     for text in expected:
@@ -963,16 +971,7 @@ def test_a_parameter_fastapi_cannot_read_is_named_at_import(tiny_course: Path) -
         "    return {}\n"
     )
     (tiny_course / STARTER).write_text(app)
-    done = subprocess.run(
-        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
-        cwd=tiny_course,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    screen = " ".join(done.stdout.split())
+    done, screen = check_ex01(tiny_course)
     assert done.returncode == 1, done.stdout + done.stderr
     for text in (
         "ex01_ping.py:7: FastAPIError",
@@ -1008,16 +1007,7 @@ def test_answers_the_check_expected_are_not_diagnosed(tiny_course: Path, wrap: s
     )
     (tiny_course / STARTER).write_text(app)
     (tiny_course / CHECKS).write_text(EXPECTING_CHECK.format(wrap=wrap))
-    done = subprocess.run(
-        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
-        cwd=tiny_course,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    screen = " ".join(done.stdout.split())
+    done, screen = check_ex01(tiny_course)
     assert done.returncode == 1 and "The app raised KeyError" in screen, done.stdout
     refused = "POST /ping answered 422: FastAPI's validation refused the request"
     assert (refused in screen) == (not wrap), done.stdout
@@ -1044,16 +1034,7 @@ def test_a_function_streamed_uncalled_is_named(tiny_course: Path) -> None:
         "    return StreamingResponse(lines)\n"
     )
     (tiny_course / CHECKS).write_text(BODY_CHECK)
-    done = subprocess.run(
-        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
-        cwd=tiny_course,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    screen = " ".join(done.stdout.split())
+    done, screen = check_ex01(tiny_course)
     assert done.returncode == 1, done.stdout + done.stderr
     for text in (
         "'function' object is not iterable",
@@ -1071,31 +1052,14 @@ def test_a_check_error_names_the_learner_line(tiny_course: Path) -> None:
         "    yield\n\napp = FastAPI(lifespan=lifespan)\n"
     )
     (tiny_course / CHECKS).write_text(CHECK.format(request=GET))
-    done = subprocess.run(
-        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
-        cwd=tiny_course,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    screen = " ".join(done.stdout.split())
+    done, screen = check_ex01(tiny_course)
     assert done.returncode == 1 and "KeyError: 'url'" in screen, done.stdout + done.stderr
     expected = "(raised at exercises/ch01_ping/ex01_ping.py:9 (in lifespan): `app.state.url = "
     assert expected + "settings['url']`)" in screen, done.stdout
 
 
 def test_a_passing_check_gets_no_diagnosis(tiny_course: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "fastlings", "check", "ex01_ping", "--target", "solution"],
-        cwd=tiny_course,
-        env={**os.environ, "NO_COLOR": "1"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done, _ = check_ex01(tiny_course, "--target", "solution", columns=None)
     assert done.returncode == 0 and "What the app did" not in done.stdout, done.stdout
 
 
@@ -1108,15 +1072,7 @@ def test_an_included_routers_own_404_is_not_called_unmounted(tiny_course: Path) 
     )
     (tiny_course / STARTER).write_text(app)
     (tiny_course / CHECKS).write_text(CHECK.format(request=GET))
-    done = subprocess.run(
-        [sys.executable, "-m", "fastlings", "check", "ex01_ping"],
-        cwd=tiny_course,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done, _ = check_ex01(tiny_course)
     assert done.returncode == 1 and "/ping answered 404" in done.stdout, done.stdout
     assert "never includes it" not in done.stdout and "no route matches" not in done.stdout
 
