@@ -37,6 +37,9 @@ class Variant:
     change: tuple[tuple[str, str], ...]
     screen: tuple[str, ...]
     answers: int | None
+    received: bool = False
+    """`answers` is the status the learner's TEST received from the correct app (chapter 9,
+    where the learner writes tests): the screen shows it in a line of what the test received."""
 
     @property
     def id(self) -> str:
@@ -58,6 +61,7 @@ def load_variants() -> list[Variant]:
                     change=tuple((old, new) for old, new in raw["change"]),
                     screen=tuple(raw["screen"]),
                     answers=raw.get("answers"),
+                    received=raw.get("received", False),
                 )
             )
     return variants
@@ -141,6 +145,8 @@ def test_first_screen_names_the_cause(
     assert not passed, f"the variant '{variant.mistake}' passes every check of {entry.id}"
     seen = squeeze(screen)
     wanted = [*variant.screen, *([str(variant.answers)] if variant.answers else [])]
+    if variant.received:  # "it received: POST /user answered 404: ..."
+        wanted += ["it received:", f"answered {variant.answers}"]
     missing = [text for text in wanted if squeeze(text) not in seen]
     assert not missing, (
         f"{entry.id}, '{variant.mistake}': the first screen lacks {missing}.\n{screen}"
@@ -155,6 +161,7 @@ def test_variants_name_real_exercises() -> None:
         assert variant.base in ("solution", "starter"), f"{variant.id}: base {variant.base}"
         assert variant.screen, f"{variant.id}: says nothing the screen must show"
         assert variant.change, f"{variant.id}: changes nothing"
+        assert variant.answers or not variant.received, f"{variant.id}: received, no answers"
     ids = Counter(v.id for v in ALL)
     assert not [i for i, n in ids.items() if n > 1], "two variants share a mistake's wording"
 
