@@ -125,7 +125,8 @@ def _raised(exc: BaseException, where: Where) -> str:
 
 
 def _explain(app: Any, request: dict[str, Any], answer: dict[str, Any]) -> str:
-    status, body = answer["status"], answer["body"].decode("utf-8", "replace")
+    status: int = answer["status"]
+    body: str = answer["body"].decode("utf-8", "replace")
     if status < 400:
         return f"a redirect to {answer['location']}" if answer["location"] else ""
     if status in (404, 405):
