@@ -123,13 +123,23 @@ class Apps:
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
         """pytest's loop over the correct app's tests; then, if they can change a verdict, the
         mutants' modules are collected and their tests run the same way."""
-        _run(session, session.items)
+        _run(session, session.items, self.needed)
         if self.mutants and (self.thorough or passing(self.correct.tests)):
-            # Not named on the command line: ask pytest to rewrite their asserts all the same.
-            pytest.register_assert_rewrite(*(app.path.stem for app in self.mutants))
+            if self.thorough:  # run by hand: the mutants' failures read as pytest's own
+                pytest.register_assert_rewrite(*(app.path.stem for app in self.mutants))
+            # Otherwise their asserts are left as Python's: a test passes or fails the same
+            # either way, and of a mutant's tests only whether they fail is read.
             items = session.perform_collect([str(app.path) for app in self.mutants])
-            _run(session, [item for item in items if isinstance(item, pytest.Item)])
+            _run(session, [item for item in items if isinstance(item, pytest.Item)], self.needed)
         return True
+
+    def needed(self, item: pytest.Item, nextitem: pytest.Item | None) -> bool:
+        """Whether `item` runs at all: not when its app's bug is caught already, unless it is
+        the app's last test (whose teardown ends the app's session, see below)."""
+        app = self.apps.get(item.path.name)
+        if self.thorough or app is None or app.name not in self.caught:
+            return True
+        return nextitem is None or nextitem.path.name != item.path.name
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collectstart(self, collector: pytest.Collector) -> None:
@@ -201,10 +211,17 @@ class Apps:
             self.caught.add(app.name)
 
 
-def _run(session: pytest.Session, items: list[pytest.Item]) -> None:
-    """What pytest's own `pytest_runtestloop` does with the collected items."""
+def _run(
+    session: pytest.Session,
+    items: list[pytest.Item],
+    needed: Callable[[pytest.Item, pytest.Item | None], bool],
+) -> None:
+    """What pytest's own `pytest_runtestloop` does with the collected items, the items not
+    `needed` left out (each item's teardown keeps what the next item of its module needs)."""
     for index, item in enumerate(items):
         nextitem = items[index + 1] if index + 1 < len(items) else None
+        if not needed(item, nextitem):
+            continue
         item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
         if session.shouldfail:
             raise session.Failed(session.shouldfail)
