@@ -122,3 +122,75 @@ def test_quick_run_gives_the_full_runs_verdicts(
             assert full[app]["tests"][name]["outcome"] == test["outcome"], (app, name)
     assert not [m for m in set(sys.modules) - modules if m.startswith(EX1[:-3])]
     assert sys.path == path
+
+
+# Tests that fail on the correct app, each on an answer of its own (and one that passes).
+MISTAKEN = """
+import os
+
+import pytest
+import pytest_asyncio
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+pytestmark = pytest.mark.asyncio
+ADA = {"email": "ada@example.com", "name": "Ada", "password": "correct horse battery"}
+
+
+@pytest_asyncio.fixture
+async def client():
+    test_engine = create_async_engine(os.environ["TEST_DATABASE_URL"])
+    sessions = async_sessionmaker(test_engine, expire_on_commit=False)
+
+    async def override():
+        async with sessions() as session:
+            yield session
+
+    app.dependency_overrides[get_db] = override
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
+        yield http
+    app.dependency_overrides.clear()
+    await test_engine.dispose()
+
+
+async def test_wrong_path(client):
+    assert (await client.post("/user", json=ADA)).status_code == 201
+
+
+async def test_short_password(client):
+    assert (await client.post("/users", json={**ADA, "password": "x"})).status_code == 201
+
+
+async def test_no_tables(client):
+    await client.post("/users", json=ADA)
+
+
+async def test_schema_is_served(client):
+    assert (await client.get("/openapi.json")).status_code == 200
+"""
+
+
+def test_a_failing_test_is_reported_with_its_line_and_what_it_received(tmp_path: Path) -> None:
+    starter = (REPO / "exercises" / CH9 / EX1).read_text(encoding="utf-8")
+    path = tmp_path / EX1
+    path.write_text(starter.split(MARKER, 1)[0] + MARKER + MISTAKEN, encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    tests = run_all(path, None, ())["correct"]["tests"]
+    assert tests["test_schema_is_served"] == {"outcome": "passed", "message": ""}
+    wrong, short, tables = (
+        tests[f"test_{n}"] for n in ("wrong_path", "short_password", "no_tables")
+    )
+    number = lines.index('    assert (await client.post("/user", json=ADA)).status_code == 201') + 1
+    assert wrong["line"].startswith(f'your line {number}: `assert (await client.post("/user"')
+    assert wrong["received"] == (
+        "POST /user answered 404: the app has no route for /user; its routes: "
+        "POST /users, GET /users/{user_id}"
+    )
+    assert short["received"] == (
+        "POST /users answered 422: body.password: String should have at least 8 characters"
+    )
+    assert tables["received"].startswith("POST /users answered 500: the app raised ")
+    assert "no such table: users" in tables["received"]
+    assert tables["received"].endswith(
+        "at the users app's line `await db.commit()` (in create_user)"
+    )

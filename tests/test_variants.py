@@ -43,6 +43,9 @@ class Variant:
     closes: int | None = None
     """WebSocket exercises: the code a connected client sees when the handler raises after
     `accept()` (1006: the server drops the connection without a close frame)."""
+    received: bool = False
+    """`answers` is the status the learner's TEST received from the correct app (chapter 9,
+    where the learner writes tests): the screen shows it in a line of what the test received."""
 
     @property
     def id(self) -> str:
@@ -66,6 +69,7 @@ def load_variants() -> list[Variant]:
                     answers=raw.get("answers"),
                     handshake=raw.get("handshake"),
                     closes=raw.get("closes"),
+                    received=raw.get("received", False),
                 )
             )
     return variants
@@ -150,6 +154,8 @@ def test_first_screen_names_the_cause(
     seen = squeeze(screen)
     shown = (variant.answers, variant.handshake, variant.closes)
     wanted = [*variant.screen, *(str(status) for status in shown if status)]
+    if variant.received:  # "it received: POST /user answered 404: ..."
+        wanted += ["it received:", f"answered {variant.answers}"]
     missing = [text for text in wanted if squeeze(text) not in seen]
     assert not missing, (
         f"{entry.id}, '{variant.mistake}': the first screen lacks {missing}.\n{screen}"
@@ -170,6 +176,7 @@ def test_variants_name_real_exercises() -> None:
         )
         assert variant.handshake in (None, 403, 500), f"{variant.id}: handshake {variant.handshake}"
         assert variant.closes in (None, 1006), f"{variant.id}: closes {variant.closes}"
+        assert variant.answers or not variant.received, f"{variant.id}: received, no answers"
     ids = Counter(v.id for v in ALL)
     assert not [i for i, n in ids.items() if n > 1], "two variants share a mistake's wording"
 

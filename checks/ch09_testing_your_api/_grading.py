@@ -62,9 +62,9 @@ def assert_pass_on_correct_app(run: Run, teach: Teach, expected: str) -> None:
         "(`pytestmark = pytest.mark.anyio` or `pytest.mark.asyncio`)",
     )
     bad = {name: t for name, t in tests.items() if t["outcome"] != "passed"}
-    listing = "; ".join(f"{n} {t['outcome']}: {t['message']}" for n, t in list(bad.items())[:3])
+    listing = "".join(_not_passed(n, t) for n, t in list(bad.items())[:3])
     assert not bad, teach(
-        f"On the correct app, {len(bad)} of your {len(tests)} tests did not pass: {listing}",
+        f"On the correct app, {len(bad)} of your {len(tests)} tests did not pass:{listing}",
         expected,
     )
     leftover = correct["leftover_overrides"]
@@ -74,6 +74,16 @@ def assert_pass_on_correct_app(run: Run, teach: Teach, expected: str) -> None:
         "remove the override in the fixture's teardown: `app.dependency_overrides.clear()` "
         "after the `yield`",
     )
+
+
+def _not_passed(name: str, test: dict[str, str]) -> str:
+    """One test that did not pass on the correct app: its outcome and reason, the line of the
+    learner's file it failed at, and each answer of 300 or more it received from the app."""
+    line = f" at {test['line']}" if test.get("line") else ""
+    said = f"\n- {name} {test['outcome']}{line}: {test['message']}"
+    for answer in filter(None, test.get("received", "").split("\n")):
+        said += f"\n    it received: {answer}"
+    return said
 
 
 def assert_caught(run: Run, mutant: str, teach: Teach) -> None:

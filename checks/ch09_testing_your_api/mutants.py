@@ -35,6 +35,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from checks.ch09_testing_your_api._observed import Where
 from checks.ch09_testing_your_api._session import CORRECT, App, Apps
 from fastlings.plugin import databases
 from fastlings.scratch import temporary
@@ -159,6 +160,7 @@ def run_all(
                 path.write_text(source, encoding="utf-8")
                 app_db = f"sqlite+aiosqlite:///{folder / name}.db"
                 apps.append(App(name, path, app_db, new_test_db))
+            apps[0].where = where_in(apps[0].path, test_file)
             return _run(apps, folder, thorough=thorough)
     finally:
         for name, value in saved_env.items():
@@ -166,6 +168,13 @@ def run_all(
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def where_in(built: Path, test_file: Path) -> Where:
+    """How the built module's lines map to the learner's file (the tests part is the same)."""
+    marker_in_built = built.read_text(encoding="utf-8").split(MARKER, 1)[0].count("\n") + 1
+    marker_in_file = test_file.read_text(encoding="utf-8").split(MARKER, 1)[0].count("\n") + 1
+    return Where(os.path.realpath(built), marker_in_built + 1, marker_in_file - marker_in_built)
 
 
 def _run(apps: list[App], folder: Path, *, thorough: bool) -> dict[str, Any]:
