@@ -188,27 +188,45 @@ def test_every_exercise_has_three_variants() -> None:
     assert not few, f"exercises with fewer than three variants in tests/variants/: {few}"
 
 
+GENERIC = (404, 422, 500)
+"""The generic statuses a route answers with, whatever went wrong."""
+HANDSHAKE = (403, 500)
+"""What a real server answers a WebSocket's upgrade request with when the app closes (403) or
+raises (500) before `accept()`: an HTTP status too, the handshake's."""
+
+
+def generic_status(variant: Variant) -> bool:
+    return variant.answers in GENERIC or variant.handshake in HANDSHAKE
+
+
 def counts() -> str:
-    """Per chapter: the variants and those answered with a generic 404/422/500 (then, per
-    exercise, total/generic). WebSocket variants whose handshake a real server answers 403 or
-    500, or whose client sees the 1006 of a handler that raised, are counted apart, as
-    `+N ws`: they are that protocol's analogues, not HTTP answers of a route."""
+    """Per chapter: the variants and those answered with a generic HTTP status: a route's 404,
+    422 or 500, or (WebSocket exercises) the 403 or 500 a real server answers the handshake
+    with. Per exercise, total/generic, then how many of the generic ones are handshakes, and
+    `+N closes`: variants whose client sees only the 1006 of a handler that raised after
+    `accept()`, which is no HTTP status and is not counted as one."""
     course = load_course(ROOT)
     per_exercise = Counter(v.exercise for v in ALL)
-    generic = Counter(v.exercise for v in ALL if v.answers in (404, 422, 500))
-    ws = Counter(v.exercise for v in ALL if v.handshake or v.closes)
+    generic = Counter(v.exercise for v in ALL if generic_status(v))
+    handshakes = Counter(v.exercise for v in ALL if v.handshake in HANDSHAKE)
+    closes = Counter(v.exercise for v in ALL if v.closes and not generic_status(v))
+
+    def each(i: str) -> str:
+        text = f"{i.split('_')[0]}:{per_exercise[i]}/{generic[i]}"
+        if handshakes[i]:
+            text += f" ({handshakes[i]} on the handshake)"
+        return text + (f" +{closes[i]} closes" if closes[i] else "")
+
     lines = []
     for chapter in course.chapters:
         ids = [e.id for e in chapter.exercises]
         total, statuses = sum(per_exercise[i] for i in ids), sum(generic[i] for i in ids)
-        each = " ".join(
-            f"{i.split('_')[0]}:{per_exercise[i]}/{generic[i]}" + (f"+{ws[i]}ws" if ws[i] else "")
-            for i in ids
-        )
-        lines.append(f"{chapter.id:28} {total:3} variants, {statuses:3} generic-status  {each}")
+        shown = " ".join(each(i) for i in ids)
+        lines.append(f"{chapter.id:28} {total:3} variants, {statuses:3} generic-status  {shown}")
     lines.append(
-        f"{'all':28} {len(ALL):3} variants, {sum(generic.values()):3} generic-status, "
-        f"{sum(ws.values())} WebSocket handshake-refused or 1006"
+        f"{'all':28} {len(ALL):3} variants, {sum(generic.values()):3} generic-status "
+        f"({sum(handshakes.values())} on a WebSocket handshake), "
+        f"{sum(closes.values())} more WebSocket closes (1006)"
     )
     return "\n".join(lines)
 

@@ -1,7 +1,8 @@
 """Checks for chapter 24, exercise 1: members who leave are removed, and the chat goes on.
 
 Three members join `/ws/chat` through an in-process WebSocket client (`_ws.py`); one closes
-their socket the way a closing browser tab does.
+their socket the way a closing browser tab does. A handler's ending is what its socket shows
+once the client has gone: it returned, or which exception ended it (`Closed.reason`).
 """
 
 import asyncio
@@ -31,14 +32,38 @@ async def how_the_handler_ended(socket: Socket, who: str) -> str:
     """What the handler of a socket whose client left did: raised, returned, or still runs.
     Asked after `online_after_leaving`'s pauses: an ended handler's ending is queued by then."""
     seen = await socket.receive(wait=HANDLER_ENDED)
+    ending = ending_of(seen, who)
+    return f"{ending}, and nothing it ran removed {who}" if isinstance(seen, Closed) else ending
+
+
+def ending_of(seen: object, who: str) -> str:
+    """Words for what a handler whose client left did, from what its socket showed."""
     if isinstance(seen, Closed) and seen.reason.startswith("the app raised "):
-        raised = seen.reason.removeprefix("the app raised ")
-        return f"{who}'s handler ended by raising {raised}, and nothing it ran removed {who}"
+        return f"{who}'s handler ended by raising {seen.reason.removeprefix('the app raised ')}"
     if isinstance(seen, Closed) and seen.reason == "the handler returned without closing":
-        return f"{who}'s handler returned normally, and nothing it ran removed {who}"
+        return f"{who}'s handler returned normally"
     if seen is None:
         return f"{who}'s handler was still running"
     return f"{who}'s connection then showed {describe(seen)}"
+
+
+def ended_with_its_connection(seen: object) -> bool:
+    """The handler of a socket whose client left returned, or the WebSocketDisconnect that
+    told it so ended it: either way it stopped using the connection."""
+    return isinstance(seen, Closed) and (
+        seen.reason == "the handler returned without closing"
+        or seen.reason.startswith("the app raised WebSocketDisconnect(")  # not ...Disconnected
+    )
+
+
+async def ending_after_messages(socket: Socket) -> object:
+    """What a socket whose client left shows once the messages still queued for it (an app may
+    also send a member their own words) are read: its `Closed`, or None if none came."""
+    for _ in range(3):
+        seen = await socket.receive(wait=HANDLER_ENDED)
+        if seen is None or isinstance(seen, Closed):
+            return seen
+    return seen
 
 
 async def test_messages_reach_everyone_else(open_chat: OpenChat, teach: Teach) -> None:
@@ -75,6 +100,34 @@ async def test_a_member_who_leaves_is_no_longer_online(open_chat: OpenChat, teac
             f"{later * 1000:.0f} ms later; {ending}.",
             "['ada', 'cy']: however a connection ends (`receive_json` raises WebSocketDisconnect "
             "when the client closes), remove the member from the lobby",
+        )
+
+
+async def test_a_member_who_spoke_and_left_is_heard_once_and_done(
+    open_chat: OpenChat, teach: Teach
+) -> None:
+    async with open_chat() as chat:
+        ada = await chat.open("/ws/chat?name=ada")
+        bob = await chat.open("/ws/chat?name=bob")
+        await bob.send_json({"text": "bye all"})
+        heard = [await ada.receive()]
+        await bob.leave()
+        await online_after_leaving(chat, ["ada"])  # give the server time to notice
+        heard.append(await ada.receive(wait=QUIET))
+        bob_seen = await ending_after_messages(bob)
+        ending = ending_of(bob_seen, "bob")
+        bye = {"user": "bob", "text": "bye all"}
+        assert heard == [bye, None], teach(
+            f"bob sent {{'text': 'bye all'}} and closed his connection; ada received "
+            f"{describe(heard[0])}, then {describe(heard[1])}; {ending}.",
+            f"ada receives {bye} once: once bob's connection has ended, his handler sends "
+            "nothing more",
+        )
+        assert ended_with_its_connection(bob_seen), teach(
+            f"bob closed his connection (after ada heard him once); {ending}.",
+            "the handler ends with its connection: leave the receive loop when `receive_json` "
+            "raises WebSocketDisconnect (return, `break`, or let the exception end it); a "
+            "removal in `finally` runs either way",
         )
 
 

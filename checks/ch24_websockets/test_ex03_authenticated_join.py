@@ -10,7 +10,16 @@ from types import ModuleType
 
 import pytest
 
-from checks.ch24_websockets._ws import ARRIVE, QUIET, Chat, Closed, OpenChat, Socket, describe
+from checks.ch24_websockets._ws import (
+    ARRIVE,
+    QUIET,
+    Chat,
+    Closed,
+    OpenChat,
+    Socket,
+    describe,
+    handshake_answer,
+)
 from fastlings.testing import Teach, require
 
 TOKENS = {"t-ada-512": "ada", "t-bob-900": "bob"}
@@ -36,7 +45,14 @@ def tokens(module: ModuleType, lesson: str) -> CheckTokens:
 async def join(
     chat: Chat, path: str, token: str, teach: Teach, user: str, tokens: CheckTokens
 ) -> Socket:
-    socket = await chat.open(path)
+    socket = await chat.connect(path)
+    assert socket.closed is None, teach(
+        f"A socket to {path} was refused during the handshake, before the check could send "
+        f"{user}'s token as its first message: {describe(socket.closed)}"
+        f"{handshake_answer(socket.closed)}.",
+        "the app accepts the connection (`await websocket.accept()`), then reads the token from "
+        "its first message, and closes it with 1008 only after that",
+    )
     await socket.send_json({"token": token})
     welcome = await socket.receive()
     unasked = ""
