@@ -92,6 +92,53 @@ def test_hanging_handler_is_stopped_and_the_command_exits(course: Path) -> None:
     assert "Timed out after 1s" in out and "(in create_user)" in out
 
 
+def spin_in_tasks(path: Path, catch: str) -> None:
+    """The endpoint starts two tasks that loop without ever awaiting, catching `catch`: the
+    check does not await them, so stopping the first leaves the second spinning."""
+    text = path.read_text()
+    marker = "async def create_user(request: Request):"
+    assert marker in text
+    spin = (
+        "import asyncio\n\n\nasync def _spin():\n    while True:\n        try:\n"
+        f"            while True:\n                pass\n        except {catch}:\n"
+        "            pass\n\n\n"
+    )
+    start = "    for _ in range(2):\n        asyncio.get_running_loop().create_task(_spin())\n"
+    path.write_text(spin + text.replace(marker, f"{marker}\n{start}"))
+
+
+def test_tasks_that_spin_are_stopped_one_by_one(course: Path) -> None:
+    """The alarm fires again until the check ends: every spinning task is stopped, and the
+    check is reported as timed out, with the learner's line, though it went on after."""
+    spin_in_tasks(exercise_file(course), "Exception")
+    done = run_cli(course, "check", FIRST, "--timeout", "1", timeout=60)
+    assert done.returncode == 1
+    out = flat(done.stdout)
+    assert "Timed out after 1s. It was running" in out and "(in _spin)" in out, out
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.timeout(60)
+def test_a_hang_that_swallows_the_timeout_still_says_so(course: Path) -> None:
+    """`except BaseException` swallows every alarm: the backstop ends the run, and says why on
+    the terminal (the in-process runner's output is gone with the process)."""
+    spin_in_tasks(exercise_file(course), "BaseException")
+    done = run_cli(course, "check", FIRST, "--timeout", "1", timeout=60)
+    assert done.returncode == 1
+    assert "still running 6s after its timeout" in done.stderr, done.stderr
+    assert "Timed out after 1s. It was running" in done.stderr and "(in _spin)" in done.stderr
+    # A runner in another process (grading, watch's worker) reads the report written first.
+    from fastlings.course.manifest import load_course
+    from fastlings.run.process import run_checks
+    from fastlings.run.spec import RunSpec
+
+    entry = load_course(course).entry(FIRST)
+    run = run_checks(course, RunSpec.for_entries([entry], timeout=1), wall_timeout=60)
+    timed_out = [r for r in run.results if r.kind == "timeout"]
+    assert run.crashed is None and len(timed_out) == 1, (run.crashed, run.results)
+    assert "(in _spin)" in (timed_out[0].message or "")
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="console script path")
 def test_console_script_is_installed(course: Path) -> None:
     import subprocess

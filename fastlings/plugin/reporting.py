@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from fastlings.plugin.diagnoses import diagnose, render
-from fastlings.plugin.keys import REPORT_ENV, kind_key, target_key
+from fastlings.plugin.keys import REPORT_ENV, kind_key, target_key, timeout_message_key
 from fastlings.plugin.observe import observations_key, raised
 from fastlings.run.record import CheckResult, Kind, Outcome, Phase, write_report
 
@@ -39,7 +39,16 @@ def pytest_runtest_makereport(
     finally:
         if collecting:
             gc.enable()
-    if call.excinfo is not None and call.when in ("setup", "call"):
+    timed_out = item.stash.get(timeout_message_key, None)
+    if timed_out is not None and call.when in ("setup", "call") and not report.failed:
+        # The alarm stopped code that looped in a task the check did not await (the task
+        # ended with the timeout, the check went on): the check still timed out.
+        report.outcome = "failed"
+        report.longrepr = timed_out
+    if report.failed and call.when in ("setup", "call") and timed_out is not None:
+        item.stash[kind_key] = "timeout"
+        report.user_properties.append(("fastlings", ("timeout", timed_out)))
+    elif call.excinfo is not None and call.when in ("setup", "call"):
         kind: Kind | None = item.stash.get(kind_key, None)
         if kind is None:
             kind = "assertion" if call.excinfo.errisinstance(AssertionError) else "error"
@@ -128,6 +137,27 @@ class ResultCollector:
                 duration=round(getattr(report, "duration", 0.0), 4),
             )
         )
+
+    def write_now(self, item: pytest.Item, message: str) -> None:
+        """The report as it stands, with `item` timed out: the backstop's, before it ends the
+        process that would otherwise have written it at the session's end."""
+        path = self.config.getoption("--fastlings-report") or os.environ.get(REPORT_ENV)
+        if not path:
+            return
+        results = [
+            *self.results,
+            CheckResult(
+                nodeid=item.nodeid,
+                file=item.nodeid.split("::")[0],
+                name=item.name.split("[")[0],
+                outcome="failed",
+                phase="call",
+                kind="timeout",
+                message=message,
+                duration=0.0,
+            ),
+        ]
+        write_report(Path(path), self.config.stash[target_key], 1, results)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "call":
