@@ -100,7 +100,7 @@ class Escaped:
     """Whether the response's last body message had been sent when it left the app."""
 
     def words(self) -> str:
-        """"after the 201 had been sent, MailError: ... left the app"."""
+        """What left the app and when: "after the 201 had been sent, MailError: ... left"."""
         when = "after the 201 had been sent" if self.after_response else "during the request"
         return f"{when}, {type(self.error).__name__}: {str(self.error)[:200]} left the app"
 
