@@ -601,6 +601,20 @@ CASES = {
             "`return user['email']`"
         ],
     ),
+    "unhandled_after_the_response": (
+        GET,
+        HEAD + "from fastapi import BackgroundTasks\n\n\ndef mail(to):\n"
+        "    raise ValueError(f'no mailbox for {to}')\n\n\nasync def job(to):\n    mail(to)\n\n"
+        "@app.get('/ping', status_code=202)\nasync def ping(tasks: BackgroundTasks):\n"
+        "    tasks.add_task(job, 'ada')\n    return {}\n",
+        [
+            "The app raised ValueError at exercises/ch01_ping/ex01_ping.py:8 (in mail): "
+            "`raise ValueError(f'no mailbox for {to}')`: no mailbox for ada (called from "
+            "exercises/ch01_ping/ex01_ping.py:12 (in job): `mail(to)`)",
+            "It left the app after the response had been sent",
+            "a background job, handles its own errors",
+        ],
+    ),
     "object_repr_keeps_its_class": (
         GET,
         HEAD + "class Thing: ...\n\n@app.get('/ping')\nasync def ping():\n"

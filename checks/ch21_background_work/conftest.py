@@ -6,6 +6,10 @@
   the response from the work done after it.
 - `SessionUse` listens to SQLAlchemy's `after_begin` session event: every session that starts
   a transaction is recorded, with whether the response had already been sent.
+- `Escapes` is an ASGI middleware put in front of the learner's app: it notes each exception
+  that leaves the app, and whether the response had already been sent, then lets it go on to
+  the server. A job that raises after the 201 ends up there: uvicorn logs it as "Exception in
+  ASGI application", and the jobs queued after it do not run.
 """
 
 from __future__ import annotations
@@ -87,6 +91,42 @@ class ResponseClock:
                 self.clock.sent_at.append(time.perf_counter())
 
         await self.app(scope, receive, timed_send)
+
+
+@dataclass
+class Escaped:
+    error: BaseException
+    after_response: bool
+    """Whether the response's last body message had been sent when it left the app."""
+
+    def words(self) -> str:
+        """What left the app and when: "after the 201 had been sent, MailError: ... left"."""
+        when = "after the 201 had been sent" if self.after_response else "during the request"
+        return f"{when}, {type(self.error).__name__}: {str(self.error)[:200]} left the app"
+
+
+class Escapes:
+    def __init__(self, app: ASGIApp, seen: list[Escaped]) -> None:
+        self.app = app
+        self.seen = seen
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sent = False
+
+        async def noting_send(message: Message) -> None:
+            nonlocal sent
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                sent = True
+
+        try:
+            await self.app(scope, receive, noting_send)
+        except Exception as exc:
+            self.seen.append(Escaped(exc, sent))
+            raise
 
 
 @dataclass

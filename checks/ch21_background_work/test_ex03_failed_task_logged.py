@@ -1,7 +1,11 @@
 """Checks for chapter 21, exercise 3: a background job that fails leaves a log record.
 
 The learner's mail provider refuses every address at bounce.example. pytest's `caplog`
-collects the log records emitted while the request and its background job run.
+collects the log records emitted while the request and its background job run; `Escapes`
+(conftest) notes an exception that leaves the app after the 201, where a job that logs and
+raises again sends it. Any job that handles the refusal itself passes: a `try/except` in the
+job or a wrapper around it, any logger, any message that names the order, any status other
+than 'sent' for the failed receipt.
 """
 
 import logging
@@ -9,7 +13,13 @@ from types import ModuleType
 
 import pytest
 
-from checks.ch21_background_work.conftest import ORDER, order_and_receipts
+from checks.ch21_background_work.conftest import (
+    ORDER,
+    Escaped,
+    Escapes,
+    order_and_receipts,
+    receipts,
+)
 from fastlings.testing import Teach, WireFactory
 
 BOUNCING = {"email": "grace@bounce.example", "item": "kettle"}
@@ -97,4 +107,33 @@ async def test_failed_receipt_is_logged(
         f"The failure was logged as {with_traceback[0].getMessage()[:120]!r}, which does not "
         f"say which order (id {order_id}) is without its receipt.",
         "the message names the order, e.g. 'Receipt for order %s could not be mailed'",
+    )
+
+
+async def test_failed_job_handles_its_failure(
+    quick_mail: float, module: ModuleType, wire: WireFactory, teach: Teach
+) -> None:
+    escaped: list[Escaped] = []
+    module.app.add_middleware(Escapes, seen=escaped)
+    async with wire() as wired:
+        response = await wired.client.post("/orders", json=BOUNCING)
+        stored = await receipts(wired.engine)
+    assert response.status_code == 201, teach(
+        f"POST /orders for {BOUNCING['email']} answered {response.status_code}.", "201"
+    )
+    order_id = response.json()["id"]
+    assert not escaped, teach(
+        f"The mail provider refused the receipt for order {order_id}, and "
+        f"{escaped[0].words()}: the job let the error escape into the server. "
+        "uvicorn logs that as a bare 'Exception in ASGI application', and the jobs queued "
+        "after this one in the same request never run.",
+        "the job handles its own failure: it logs it in its `except`, records a receipt "
+        "that says it failed, and returns normally (no `raise` after logging)",
+    )
+    failed = [status for oid, status in stored if oid == order_id and status != "sent"]
+    assert failed, teach(
+        f"The mail provider refused the receipt for order {order_id}, and the receipts table "
+        f"then held {stored}: nothing in the data says that this order's receipt failed.",
+        f"a receipt for order {order_id} that says it failed (e.g. status 'failed'), which a "
+        "person or a retry job can find later",
     )

@@ -9,6 +9,14 @@ polling in the generator, a task cancelled when the generator ends, or a loop th
 
 Polls are 10-20 ms apart, so a check waits a few tens of milliseconds; a blocking `time.sleep`
 still holds the loop for a whole poll each time, which no scheduling hiccup imitates.
+
+A poll is counted when it is asked for, before the monitor's first `await`: a feed that catches
+the hang-up's `CancelledError` and polls again is cancelled anew at that `await` (anyio keeps
+cancelling a task inside a cancelled scope), so its poll would otherwise go unseen. The monitor
+also notes each task that asks it: one asking while its cancellation is pending, or one that
+ends normally once cancelled, swallowed the cancellation (`except CancelledError: pass` or
+`return`, `except BaseException`). Clean-up in `finally:`, or `except CancelledError:` that
+raises again, ends the task cancelled and passes.
 """
 
 import asyncio
@@ -34,14 +42,24 @@ class CountingMonitor:
         self.finish_after = finish_after
         self.ordered = finish_after == len(PROGRESS)  # the ordered-progress check
         self.polls = 0
+        self.asked_while_cancelled = 0
+        """Polls asked for by a task whose cancellation was pending (it had caught it)."""
+        self.tasks: list[asyncio.Task[Any]] = []
+        """Each task that asked for a poll, once."""
 
     def finish(self) -> None:
         """From the next poll on, the build has passed: a feed still polling ends by itself."""
         self.finish_after = 0
 
     async def status(self, build_id: int) -> Any:
+        self.polls += 1  # counted when asked: an `await` here may be where it is cancelled
+        task = asyncio.current_task()
+        if task is not None:
+            if task not in self.tasks:
+                self.tasks.append(task)
+            if task.cancelling():
+                self.asked_while_cancelled += 1
         await asyncio.sleep(0)  # a real status API is awaited
-        self.polls += 1
         done = self.finish_after is not None and self.polls >= self.finish_after
         if self.ordered:
             progress = PROGRESS[min(self.polls, len(PROGRESS)) - 1]
@@ -66,6 +84,19 @@ class Monitors(list[CountingMonitor]):
     def finish(self) -> None:
         for monitor in self:
             monitor.finish()
+
+    @property
+    def asked_while_cancelled(self) -> int:
+        return sum(monitor.asked_while_cancelled for monitor in self)
+
+    def ended_uncancelled(self) -> list[asyncio.Task[Any]]:
+        """The polling tasks that were cancelled and yet ended normally: they caught it."""
+        return [
+            task
+            for monitor in self
+            for task in monitor.tasks
+            if task.done() and not task.cancelled() and task.cancelling()
+        ]
 
 
 def use_monitor(
@@ -246,11 +277,37 @@ async def test_hang_up_stops_the_polling(
             waited += 1
         after, watched = monitors.polls - at_hang_up, time.perf_counter() - start
         monitors.finish()  # a poller that outlived its client ends now, not in later checks
-    assert after <= 1, teach(
-        f"After the client hung up, the monitor was asked {after} more times in the next "
-        f"{watched * 1000:.0f} ms (the feed polls every {poll * 1000:.0f} ms): something "
-        "keeps polling for a client that is gone.",
-        "no more polls once the stream ends (one already under way is fine): poll inside the "
-        "generator, which FastAPI cancels on a hang-up, or stop the polling task when the "
-        "generator ends",
+        assert after <= 1, teach(
+            f"After the client hung up, the monitor was asked {after} more times in the next "
+            f"{watched * 1000:.0f} ms (the feed polls every {poll * 1000:.0f} ms): something "
+            "keeps polling for a client that is gone.",
+            "no more polls once the stream ends (one already under way is fine): poll inside "
+            "the generator, which FastAPI cancels on a hang-up, or stop the polling task when "
+            "the generator ends",
+        )
+        # Once more, hanging up after the first event of a feed that polls every 250 ms: the
+        # hang-up's cancellation then lands in the feed's wait between polls, whatever the load.
+        monkeypatch.setattr(module, "POLL_SECONDS", 0.25)
+        again = await drive(app, FEED, hang_up=lambda r: len(r.events) >= 1, give_up_after=give_up)
+        monitors.finish()
+    answered(again, teach)
+    late = monitors.asked_while_cancelled
+    assert not late, teach(
+        "After the client hung up, the task that polls the monitor was cancelled, and it "
+        f"asked the monitor {late} more time(s) while its cancellation was pending: probably "
+        "something in the feed caught the `CancelledError` (`except asyncio.CancelledError`, "
+        "`except BaseException`, a bare `except:`) and carried on polling for a client that "
+        "is gone.",
+        "the `CancelledError` ends the generator: clean up in `finally:` (or in `except "
+        "asyncio.CancelledError:` that ends with `raise`), never catch it and go on",
+    )
+    swallowed = monitors.ended_uncancelled()
+    assert not swallowed, teach(
+        f"After the client hung up, {len(swallowed)} cancelled task(s) that polled the monitor "
+        "ended normally, not cancelled: probably something in the feed caught the "
+        "`CancelledError` and returned. A swallowed cancellation no longer reaches the code "
+        "that asked for it (the server's disconnect handling here, a timeout or a shutdown "
+        "elsewhere).",
+        "let the `CancelledError` propagate: clean up in `finally:` (or in `except "
+        "asyncio.CancelledError:` that ends with `raise`) instead of returning",
     )

@@ -44,6 +44,12 @@ class Raised:
     """...and the parameters that went with it (a dict, a tuple, or a list of them)."""
     building_middleware: bool = False
     """Raised while Starlette built the app's middleware stack (on the app's first request)."""
+    called_from: str | None = None
+    """`file:line (in function): `source`` of the outermost frame in the learner's file, when it
+    is another than `where` (the endpoint or job that called the helper that raised)."""
+    after_response: bool = False
+    """It left the app after the response's last body message had been sent (a background
+    job's error, say): the client had its answer, and only the server saw the exception."""
 
 
 @dataclass
@@ -143,18 +149,24 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 
 def raised(exc: BaseException, learner_file: Path | None) -> Raised:
-    where = line = None
+    where = line = called_from = None
     if learner_file is not None:
         target = str(learner_file.resolve())
         # The learner's frame in the exception itself, else in the one it was raised from (a
         # framework error wrapping what the learner's code raised).
         for link in _chain(exc):
-            for frame in reversed(traceback.extract_tb(link.__traceback__)):
-                if str(Path(frame.filename).resolve()) == target:
-                    where = f"{_rel(learner_file)}:{frame.lineno} (in {frame.name})"
-                    line = (frame.line or "").strip() or None
-                    break
-            if where is not None:
+            mine = [
+                frame
+                for frame in traceback.extract_tb(link.__traceback__)
+                if str(Path(frame.filename).resolve()) == target
+            ]
+            if mine:
+                where = f"{_rel(learner_file)}:{mine[-1].lineno} (in {mine[-1].name})"
+                line = (mine[-1].line or "").strip() or None
+                if len(mine) > 1 and mine[0].name != mine[-1].name:
+                    outer = (mine[0].line or "").strip()
+                    called_from = f"{_rel(learner_file)}:{mine[0].lineno} (in {mine[0].name})"
+                    called_from += f": `{outer}`" if outer else ""
                 break
     errors: list[dict[str, Any]] = []
     errors_of = getattr(exc, "errors", None)
@@ -175,7 +187,7 @@ def raised(exc: BaseException, learner_file: Path | None) -> Raised:
         except Exception:
             errors = []
     message = str(exc).strip().splitlines()[0][:2000] if str(exc).strip() else ""
-    found = Raised(type(exc).__name__, message, where, line, errors)
+    found = Raised(type(exc).__name__, message, where, line, errors, called_from=called_from)
     found.sql, found.sql_params = _statement(exc)
     found.building_middleware = any(
         frame.name == "build_middleware_stack"

@@ -48,12 +48,18 @@ def observe_app(app: Any, observations: Observations, *, driven: bool = False) -
                             headers.get(b"content-type", b"").decode("latin-1"),
                         )
             await send(message)
+            if "end" in sent:
+                sent.add("delivered")  # the last body message reached the client
 
         http = scope["type"] == "http"
         try:
             await app(scope, receive, watched if http else send)
         except Exception as exc:
-            observations.raised.append(raised(exc, observations.learner_file))
+            found = raised(exc, observations.learner_file)
+            # A 500 is the one Starlette's ServerErrorMiddleware sends for this very exception
+            # before it raises it on; any other answer the client had before the app raised.
+            found.after_response = http and "delivered" in sent and status != 500
+            observations.raised.append(found)
             raise
         if http and "end" not in sent and not driven:
             observations.unanswered.append(f"{scope.get('method', '')} {scope.get('path', '')}")

@@ -267,6 +267,8 @@ def unhandled(obs: Observations) -> list[Diagnosis]:
         ):
             continue
         said = f"The app raised {r.type}{_at(r)}: {_said(r)}" if r.message else f"{r.type}{_at(r)}"
+        if r.called_from:
+            said += f" (called from {r.called_from})"
         if r.errors:
             said += (
                 " ("
@@ -276,11 +278,17 @@ def unhandled(obs: Observations) -> list[Diagnosis]:
                 )
                 + ")"
             )
-        found.append(
-            Diagnosis(
-                "unhandled",
-                said,
-                "handle it, or find why it is raised; FastAPI answered 500 for it.",
+        if r.after_response:
+            said += (
+                ". It left the app after the response had been sent: the client already had "
+                "its answer, and only the server saw the error (uvicorn logs it as "
+                "'Exception in ASGI application')"
             )
-        )
+            advice = (
+                "code that runs after the response, a background job, handles its own "
+                "errors: catch it there, log it, and record the outcome."
+            )
+        else:
+            advice = "handle it, or find why it is raised; FastAPI answered 500 for it."
+        found.append(Diagnosis("unhandled", said, advice))
     return found[:1]
