@@ -5,8 +5,9 @@ The models have changed since: `name` is now `full_name`, and every user gets a 
 filled by the database. Revision 0002 below is exactly what `alembic revision --autogenerate`
 wrote for that change. Autogenerate compares two schemas; it cannot know intent: it sees one
 column vanish and another appear. Run as written, this revision fails on SQLite, fails on
-PostgreSQL once the table has rows, and where it runs it deletes every name. Every `# TODO:`
-marks a place to change. Run the checks with:
+PostgreSQL once the table has rows, and where it runs it deletes every name. The app section
+is given: it serves the users through the models, on whatever schema the revisions left. Every
+`# TODO:` marks a place to change. Run the checks with:
 
     pytest checks/ch19_migrations/test_ex03_reviewed_autogenerate.py
 
