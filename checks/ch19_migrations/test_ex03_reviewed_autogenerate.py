@@ -144,7 +144,8 @@ def test_app_serves_the_users_after_the_upgrade(
     async def requests(client: Any) -> str | None:
         for user in USERS:
             read = await client.get(f"/users/{user['id']}")
-            if read.status_code != 200 or not same(read.json(), user["email"], user["name"]):
+            email, name = str(user["email"]), str(user["name"])
+            if read.status_code != 200 or not same(read.json(), email, name):
                 return answered(read)
         created = await client.post("/users", json=GRACE)
         if created.status_code != 201 or not same(created.json(), **GRACE):
