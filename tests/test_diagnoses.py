@@ -754,6 +754,32 @@ DB = (
     "class Base(DeclarativeBase): ...\n\nclass Row(Base):\n    __tablename__ = 'rows'\n"
     "    id: Mapped[int] = mapped_column(primary_key=True)\n\n"
 )
+HERE = DB.replace(
+    "engine = create_async_engine('sqlite+aiosqlite://')",
+    "import os\n\nengine = create_async_engine(os.environ['DATABASE_URL'])",
+)
+CASES.update(
+    {
+        "missing_schema": (
+            GET,
+            HERE + "@app.get('/ping')\nasync def ping():\n    async with Session() as s:\n"
+            "        await s.get(Row, 1)\n",
+            [
+                "The app raised OperationalError at exercises/ch01_ping/ex01_ping.py:",
+                "no such table: rows",
+                "names the table `rows`, and the database the app was given has no such thing",
+                "`alembic upgrade head`",
+            ],
+        ),
+        "missing_schema_column": (
+            GET,
+            HERE + "@app.get('/ping')\nasync def ping():\n    async with engine.begin() as c:\n"
+            "        await c.execute(text('CREATE TABLE rows (key INTEGER)'))\n"
+            "    async with Session() as s:\n        await s.get(Row, 1)\n",
+            ["no such column: rows.id", "names the column `rows.id`"],
+        ),
+    }
+)
 CASES.update(
     {
         "other_database": (

@@ -145,6 +145,17 @@ def columns(db_url: str, table: str) -> list[str]:
     return names
 
 
+def schema(db_url: str) -> dict[str, list[str]]:
+    """Every table the database holds now (`alembic_version` included) and its column names."""
+
+    def read(conn: Connection) -> dict[str, list[str]]:
+        seen = inspect(conn)
+        return {t: [c["name"] for c in seen.get_columns(t)] for t in seen.get_table_names()}
+
+    found: dict[str, list[str]] = _inspect(db_url, read)
+    return found
+
+
 def drift(db_url: str, metadata: MetaData) -> list[Any]:
     """How the database differs from the models' metadata, as autogenerate sees it."""
     diffs: list[Any] = _inspect(

@@ -1,16 +1,61 @@
-"""Checks for chapter 19, exercise 2: a hand-written revision: no drift, a real downgrade, and
-an app that leaves the schema to Alembic."""
+"""Checks for chapter 19, exercise 2: a hand-written revision: the app works on the database it
+makes, no drift, a real downgrade, and an app that leaves the schema to Alembic."""
 
 import asyncio
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from checks.ch19_migrations._alembic import downgrade, migrations, tables, upgrade
-from checks.ch19_migrations.conftest import assert_no_drift, upgraded
-from fastlings.testing import Teach, require
+from checks.ch19_migrations.conftest import (
+    answered,
+    assert_no_drift,
+    schema_seen,
+    served,
+    upgraded,
+    upgraded_to_serve,
+)
+from fastlings.testing import ClientFactory, Teach, require
 
 ALL = {"users", "items"}
 FRESH = "revision 0001 runs on an empty database"
+ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
+ITEM = {"title": "Difference engine notes"}
+
+
+def test_app_serves_on_the_migrated_database(
+    module: ModuleType,
+    db_url: str,
+    tmp_path: Path,
+    make_client: ClientFactory,
+    lesson: str,
+    teach: Teach,
+) -> None:
+    note = upgraded_to_serve(teach, FRESH, migrations(tmp_path, module, db_url))
+
+    async def requests(client: Any) -> str | None:
+        user = await client.post("/users", json=ADA)
+        if user.status_code != 201:
+            return answered(user)
+        owner = user.json()["id"]
+        item = await client.post(f"/users/{owner}/items", json=ITEM)
+        wanted = {**ITEM, "owner_id": owner}
+        if item.status_code != 201 or {k: item.json().get(k) for k in wanted} != wanted:
+            return "POST /users answered 201; then " + answered(item)
+        listed = await client.get("/items")
+        if listed.status_code != 200 or listed.json() != [item.json()]:
+            return f"POST /users and POST /users/{owner}/items answered 201; then " + answered(
+                listed
+            )
+        return None
+
+    failure = served(make_client, module, lesson, requests)
+    assert failure is None, teach(
+        f"{failure}. {schema_seen(db_url, note)}",
+        "a user and an item created (201) and the item listed (200) on a database made only "
+        "by `alembic upgrade head`: revision 0001 creates the tables and columns the models "
+        "map, under the models' names (`users`, `items`, `owner_id`, `title`)",
+    )
 
 
 def test_upgrade_matches_the_models(

@@ -79,6 +79,21 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await engine.dispose()
 
 
+class UserCreate(BaseModel):
+    email: str
+    name: str
+
+
+class UserRead(UserCreate):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+
+
+class ItemCreate(BaseModel):
+    title: str
+
+
 class ItemRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -88,6 +103,22 @@ class ItemRead(BaseModel):
 
 
 app = FastAPI(title="Fastlings items", lifespan=lifespan)
+
+
+@app.post("/users", status_code=201, response_model=UserRead)
+async def create_user(body: UserCreate, db: SessionDep) -> User:
+    user = User(**body.model_dump())
+    db.add(user)
+    await db.commit()
+    return user
+
+
+@app.post("/users/{user_id}/items", status_code=201, response_model=ItemRead)
+async def create_item(user_id: int, body: ItemCreate, db: SessionDep) -> Item:
+    item = Item(owner_id=user_id, title=body.title)
+    db.add(item)
+    await db.commit()
+    return item
 
 
 @app.get("/items", response_model=list[ItemRead])

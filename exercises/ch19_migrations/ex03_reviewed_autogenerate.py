@@ -5,8 +5,9 @@ The models have changed since: `name` is now `full_name`, and every user gets a 
 filled by the database. Revision 0002 below is exactly what `alembic revision --autogenerate`
 wrote for that change. Autogenerate compares two schemas; it cannot know intent: it sees one
 column vanish and another appear. Run as written, this revision fails on SQLite, fails on
-PostgreSQL once the table has rows, and where it runs it deletes every name. Every `# TODO:`
-marks a place to change. Run the checks with:
+PostgreSQL once the table has rows, and where it runs it deletes every name. The app section
+is given: it serves the users through the models, on whatever schema the revisions left. Every
+`# TODO:` marks a place to change. Run the checks with:
 
     pytest checks/ch19_migrations/test_ex03_reviewed_autogenerate.py
 
@@ -14,12 +15,22 @@ The lesson: lessons/ch19_migrations.md
 """
 
 import asyncio
+import os
+from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Annotated
 
 import sqlalchemy as sa
 from alembic import context, op
+from fastapi import Depends, FastAPI, HTTPException
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, DateTime, String, func, pool
-from sqlalchemy.ext.asyncio import async_engine_from_config
+from sqlalchemy.ext.asyncio import (
+    AsyncSession,
+    async_engine_from_config,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -35,6 +46,52 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(255), unique=True)
     full_name: Mapped[str] = mapped_column(String(100))  # was `name`
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# -- the app (app/main.py): given; it reads the users that 0001 stored, through 0002 ---------
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite+aiosqlite:///./fastlings.db")
+engine = create_async_engine(DATABASE_URL)
+SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def get_db() -> AsyncIterator[AsyncSession]:
+    async with SessionLocal() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_db)]
+
+
+class UserCreate(BaseModel):
+    email: str
+    full_name: str
+
+
+class UserRead(UserCreate):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    created_at: datetime
+
+
+app = FastAPI(title="Fastlings users")
+
+
+@app.post("/users", status_code=201, response_model=UserRead)
+async def create_user(body: UserCreate, db: SessionDep) -> User:
+    user = User(**body.model_dump())
+    db.add(user)
+    await db.commit()
+    await db.refresh(user)  # created_at is the database's to fill
+    return user
+
+
+@app.get("/users/{user_id}", response_model=UserRead)
+async def read_user(user_id: int, db: SessionDep) -> User:
+    user = await db.get(User, user_id)
+    if user is None:
+        raise HTTPException(status_code=404, detail="User not found")
+    return user
 
 
 # -- migrations/env.py (async; render_as_batch so that autogenerate writes SQLite-safe ops) --

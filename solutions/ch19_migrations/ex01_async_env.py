@@ -7,11 +7,21 @@ autogenerate and `alembic check` compare the database with them.
 """
 
 import asyncio
+import os
+from collections.abc import AsyncIterator
+from typing import Annotated
 
 import sqlalchemy as sa
 from alembic import context, op
+from fastapi import Depends, FastAPI, HTTPException
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, String, pool
-from sqlalchemy.ext.asyncio import async_engine_from_config
+from sqlalchemy.ext.asyncio import (
+    AsyncSession,
+    async_engine_from_config,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -26,6 +36,50 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(255), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+
+
+# -- the app (app/main.py): given; its schema is whatever the migrations below make ---------
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite+aiosqlite:///./fastlings.db")
+engine = create_async_engine(DATABASE_URL)
+SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def get_db() -> AsyncIterator[AsyncSession]:
+    async with SessionLocal() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_db)]
+
+
+class UserCreate(BaseModel):
+    email: str
+    name: str
+
+
+class UserRead(UserCreate):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+
+
+app = FastAPI(title="Fastlings users")
+
+
+@app.post("/users", status_code=201, response_model=UserRead)
+async def create_user(body: UserCreate, db: SessionDep) -> User:
+    user = User(**body.model_dump())
+    db.add(user)
+    await db.commit()
+    return user
+
+
+@app.get("/users/{user_id}", response_model=UserRead)
+async def read_user(user_id: int, db: SessionDep) -> User:
+    user = await db.get(User, user_id)
+    if user is None:
+        raise HTTPException(status_code=404, detail="User not found")
+    return user
 
 
 # -- migrations/env.py -------------------------------------------------------------------------

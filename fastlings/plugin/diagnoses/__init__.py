@@ -2,9 +2,9 @@
 
 `raised.py` reads what the app raised or warned and `answers.py` what it answered; the other
 modules each hold the diagnoses of one kind of mistake (`awaiting`, `middleware`, `streams`,
-`sessions`, `endpoints`, `lifespan`, `jobs`, `pools`, `sql`, `calls`, `auth`, `parameters`,
-`values`, `methods`, `imports`). `base.py` holds the record of a diagnosis; here they are put
-in order and rendered.
+`sessions`, `schema`, `endpoints`, `lifespan`, `jobs`, `pools`, `sql`, `calls`, `auth`,
+`parameters`, `values`, `methods`, `imports`). `base.py` holds the record of a diagnosis; here
+they are put in order and rendered.
 
 A diagnosis only ever states what `fastlings/plugin/observe.py` saw happen (an exception and
 the learner's line, a warning, a 404 and the app's routes, FastAPI's 422 detail, a response
@@ -65,6 +65,7 @@ from fastlings.plugin.diagnoses.raised import (
     unawaited,
     unhandled,
 )
+from fastlings.plugin.diagnoses.schema import missing_schema
 from fastlings.plugin.diagnoses.sessions import (
     after_response,
     already_begun,
@@ -140,6 +141,7 @@ RULES: tuple[Rule, ...] = (
     text_for_datetime,
     state_not_set,
     other_database,
+    missing_schema,
     sync_engine,
     factory_as_session,
     session_not_entered,
@@ -199,10 +201,11 @@ SUPERSEDES = {
     "not_in_path": ("query_not_body",),
     "dependency_parameter": ("query_not_body",),
     "endpoint_not_found": ("no_route",),
+    "other_database": ("unhandled", "missing_schema"),
     **{
         name: ("unhandled",)
         for name in (
-            "other_database",
+            "missing_schema",
             "sync_engine",
             "factory_as_session",
             "already_begun",
