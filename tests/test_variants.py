@@ -199,6 +199,14 @@ def generic_status(variant: Variant) -> bool:
     return variant.answers in GENERIC or variant.handshake in HANDSHAKE
 
 
+def test_every_exercise_has_three_generic_status_variants() -> None:
+    """Issue 12's acceptance: three per exercise that the app answers with a generic status (a
+    route's 404/422/500, or the 403/500 a real server answers a WebSocket handshake with)."""
+    generic = Counter(v.exercise for v in ALL if generic_status(v))
+    few = {e.id: generic[e.id] for e in load_course(ROOT).entries() if generic[e.id] < 3}
+    assert not few, f"exercises with fewer than three generic-status variants: {few}"
+
+
 def counts() -> str:
     """Per chapter: the variants and those answered with a generic HTTP status: a route's 404,
     422 or 500, or (WebSocket exercises) the 403 or 500 a real server answers the handshake
