@@ -119,6 +119,26 @@ def test_tasks_that_spin_are_stopped_one_by_one(course: Path) -> None:
 
 
 @pytest.mark.timeout(60)
+def test_a_failed_check_whose_teardown_hangs_is_stopped(course: Path) -> None:
+    """pytest-timeout cancels its timer when a check fails; the plugin keeps it until the check
+    is over, so a task that refuses to be cancelled cannot hang the teardown for ever."""
+    path = exercise_file(course)
+    text = path.read_text()
+    marker = "async def create_user(request: Request):"
+    stubborn = (
+        "import asyncio\n\n\nasync def _stubborn():\n    while True:\n        try:\n"
+        "            await asyncio.sleep(0.01)\n        except BaseException:\n"
+        "            pass\n\n\n"
+    )
+    start = "    asyncio.get_running_loop().create_task(_stubborn())\n"
+    path.write_text(stubborn + text.replace(marker, f"{marker}\n{start}"))
+    done = run_cli(course, "check", FIRST, "--timeout", "1", timeout=50)
+    assert done.returncode == 1
+    said = flat(done.stdout) + done.stderr
+    assert "Expected:" in said or "Timed out after 1s" in said, said
+
+
+@pytest.mark.timeout(60)
 def test_a_hang_that_swallows_the_timeout_still_says_so(course: Path) -> None:
     """`except BaseException` swallows every alarm: the backstop ends the run, and says why on
     the terminal (the in-process runner's output is gone with the process)."""

@@ -100,7 +100,26 @@ def _under_check(frame: FrameType | None, learner: Path | None) -> bool:
     return False
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
+_finished: set[str] = set()
+"""The checks whose setup, call and teardown are over (their timer may now be cancelled)."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_timeout_cancel_timer(item: pytest.Item) -> bool | None:
+    """pytest-timeout also cancels the timer when a check fails (for post-mortem pdb): its
+    teardown would then run with no time limit, and a task that will not be cancelled hangs
+    there for ever. The timer is kept until the check is over, unless pdb is wanted."""
+    if item.nodeid in _finished or item.config.getoption("usepdb", False):
+        _finished.discard(item.nodeid)
+        return None  # pytest-timeout's own hook cancels it
+    return True
+
+
+def pytest_runtest_logfinish(nodeid: str) -> None:
+    _finished.add(nodeid)
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)  # inside pytest-timeout's: still timed
 def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
     try:
         return (yield)
